@@ -77,11 +77,14 @@ def plan_datasets(
     existing: Iterable[ExistingEntry],
     name_taken: Callable[[str], bool],
     max_name_tries: int = DEFAULT_MAX_TRIES,
+    invalid: Iterable[ObjectError] = (),
 ) -> DatasetPlan:
     """Compare the source with the CKAN datasets that belong to it.
 
     `existing` must hold only the source's own datasets, in any state; `name_taken` answers
-    for names held by any other dataset. The plan does not depend on the order of its inputs.
+    for names held by any other dataset; `invalid` lists the source datasets that could not be
+    read (they stay errors, and their CKAN datasets are left alone, not deleted). The plan does
+    not depend on the order of its inputs.
 
     - A source id given twice, a name that is invalid, or a name wanted by two source datasets
       is an error for those ids; their CKAN datasets are left alone.
@@ -93,6 +96,10 @@ def plan_datasets(
     """
     plan = DatasetPlan()
     wanted, in_source = _index_source(source, plan.errors)
+    for error in invalid:
+        in_source.add(error.key)
+        wanted.pop(error.key, None)
+        plan.errors.append(error)
     kept, active, own_names = _index_existing(existing, plan)
 
     pending_creates = []

@@ -54,6 +54,8 @@ def merge_dataset(
         )
         if current.get("state") == "deleted":
             merged["state"] = "active"
+    if "title" not in merged:
+        merged["title"] = merged["name"]  # what CKAN stores for an empty title
     if owner:
         merged["owner_org"] = owner
     merged["groups"] = [{"id": group_id} for group_id in groups]

@@ -4,9 +4,9 @@ Both input forms are accepted: the legacy REST form (`extras` as a dict, `tags` 
 `groups` as names) and the `package_show` form (`extras` as key/value dicts, `tags` and
 `groups` as dicts, an expanded `organization`). The canonical form is the `package_show`
 form with everything that is not content removed: server-managed fields, ckanext-harvest's
-index extras, the ownership marker, and fields that are None or "" (CKAN returns those for
-fields never set, so they must compare equal to an absent field). Tags, extras and groups
-are sorted; resources keep their order.
+index extras, the ownership marker, and fields that are None, "" or CKAN's default (CKAN
+returns those for fields never set, so they must compare equal to an absent field). Tags,
+extras and groups are sorted; resources keep their order.
 """
 
 from __future__ import annotations
@@ -81,8 +81,12 @@ GROUP_SERVER_FIELDS = frozenset(
         "approval_status",
     }
 )
+DATASET_DEFAULTS = {"private": False, "type": "dataset"}
+"""Values CKAN fills in when a field is not given; they compare equal to an absent field."""
+
 _DATASET_STRUCTURED = frozenset({"name", "extras", "tags", "groups", "resources", "owner_org"})
 _SCALARS = (str, int, bool, type(None))
+_ABSENT = object()
 
 
 def normalize_dataset(obj: Mapping[str, Any]) -> dict[str, Any]:
@@ -130,7 +134,7 @@ def _dataset(obj: Mapping[str, Any], ckan_side: bool) -> dict[str, Any]:
         _check_field_name(key)
         if key in DATASET_SERVER_FIELDS or key in _DATASET_STRUCTURED:
             continue
-        if value is None or value == "":
+        if value is None or value == "" or DATASET_DEFAULTS.get(key, _ABSENT) == value:
             continue
         out[key] = _plain(value, key)
     owner = _owner(obj, ckan_side)
