@@ -1,0 +1,49 @@
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from hypothesis import given
+from hypothesis import strategies as st
+
+from ckanext.syncsource.core.fingerprint import fingerprint
+from ckanext.syncsource.core.normalize import normalize_dataset
+
+REPO = Path(__file__).resolve().parents[4]
+SAMPLE = {"name": "ab", "title": "Café ☕", "extras": {"k": "v"}, "tags": ["t"], "n": 1.5}
+
+
+def test_the_fingerprint_of_known_content_never_changes():
+    # A change here makes every synced dataset an update candidate on the next run.
+    assert fingerprint(normalize_dataset(SAMPLE)) == "3a869bda54380933b6384fc9085f536f"
+
+
+def test_the_fingerprint_is_the_same_in_another_process_with_another_hash_seed():
+    code = (
+        "from ckanext.syncsource.core.fingerprint import fingerprint;"
+        "from ckanext.syncsource.core.normalize import normalize_dataset;"
+        f"print(fingerprint(normalize_dataset({SAMPLE!r})))"
+    )
+    env = {**os.environ, "PYTHONHASHSEED": "12345"}
+    out = subprocess.run(
+        [sys.executable, "-c", code], cwd=REPO, env=env, capture_output=True, text=True, check=True
+    )
+    assert out.stdout.strip() == fingerprint(normalize_dataset(SAMPLE))
+
+
+json_values = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.text(),
+    lambda children: st.lists(children) | st.dictionaries(st.text(), children),
+    max_leaves=10,
+)
+
+
+@given(st.dictionaries(st.text(), json_values), st.dictionaries(st.text(), json_values))
+def test_different_content_gives_different_fingerprints(a, b):
+    assert (fingerprint(a) == fingerprint(b)) == (a == b)
+
+
+@given(st.dictionaries(st.text(), json_values))
+def test_key_order_does_not_matter(content):
+    reordered = dict(reversed(list(content.items())))
+    assert fingerprint(reordered) == fingerprint(content)
