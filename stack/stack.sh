@@ -1,0 +1,270 @@
+#!/usr/bin/env bash
+# The local CKAN stack: PostgreSQL, Redis, Apache Solr, CKAN 2.12 with ckanext-harvest and this
+# extension. Every step is idempotent, listens on loopback only and keeps its state in .state/.
+#
+#   stack/stack.sh install   system packages, Python venv, Solr jars (needs root for apt-get)
+#   stack/stack.sh services  start PostgreSQL, Redis and Solr; create databases and Solr cores
+#   stack/stack.sh site      services + CKAN database, sysadmin, web server, harvest consumers
+#   stack/stack.sh stop      stop everything this script started
+#   stack/stack.sh reset     stop, then delete all data (databases, index, queues, logs)
+#   stack/stack.sh status    what is running
+set -euo pipefail
+
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+STATE=${SYNCSOURCE_STATE:-$ROOT/.state}
+VENV=$STATE/venv
+RUN=$STATE/run
+LOGS=$STATE/logs
+CKAN_VERSION=${CKAN_VERSION:-2.12.0}
+PG_PORT=${SYNCSOURCE_PG_PORT:-5432}
+REDIS_PORT=${SYNCSOURCE_REDIS_PORT:-6379}
+SOLR_PORT=${SYNCSOURCE_SOLR_PORT:-8983}
+SITE_PORT=${SYNCSOURCE_SITE_PORT:-5000}
+SITE_INI=$STATE/ckan.ini
+ADMIN_USER=admin
+ADMIN_PASSWORD=syncsource-admin
+ADMIN_EMAIL=admin@example.org
+
+say() { printf '\033[1m==> %s\033[0m\n' "$*"; }
+ckan_cli() { "$VENV/bin/ckan" "$@" 2>>"$LOGS/ckan-cli.log"; }
+
+pid_alive() { [[ -f $1 ]] && kill -0 "$(cat "$1")" 2>/dev/null; }
+
+wait_for() {  # wait_for DESCRIPTION SECONDS COMMAND...
+  local what=$1 seconds=$2
+  shift 2
+  for _ in $(seq "$seconds"); do
+    if "$@" >/dev/null 2>&1; then return 0; fi
+    sleep 1
+  done
+  echo "error: $what did not come up within ${seconds}s" >&2
+  return 1
+}
+
+pg_bin() { ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1; }
+
+install_system() {
+  local missing=()
+  [[ -n $(pg_bin) ]] || missing+=(postgresql)
+  command -v redis-server >/dev/null || missing+=(redis-server)
+  command -v java >/dev/null || missing+=(openjdk-17-jdk-headless)
+  command -v mvn >/dev/null || missing+=(maven)
+  command -v pg_config >/dev/null || missing+=(libpq-dev)
+  command -v gcc >/dev/null || missing+=(gcc)
+  command -v curl >/dev/null || missing+=(curl)
+  if ((${#missing[@]})); then
+    say "Installing Debian packages: ${missing[*]}"
+    apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
+  else
+    say "System packages present (PostgreSQL, Redis, Java, Maven)"
+  fi
+  # Debian starts the packaged redis-server; this stack runs its own under .state/.
+  if command -v systemctl >/dev/null && systemctl is-active --quiet redis-server 2>/dev/null; then
+    systemctl stop redis-server || true
+  fi
+}
+
+install_python() {
+  local stamp=$STATE/venv.stamp
+  local want
+  want=$(cat "$ROOT/requirements.txt" "$ROOT/dev-requirements.txt" "$ROOT/pyproject.toml" \
+    | sha256sum | cut -c1-16)-$CKAN_VERSION
+  if [[ -x $VENV/bin/ckan && -f $stamp && $(cat "$stamp") == "$want" ]]; then
+    say "Python venv up to date ($VENV)"
+    return
+  fi
+  say "Installing CKAN $CKAN_VERSION, ckanext-harvest and ckanext-syncsource into $VENV"
+  [[ -x $VENV/bin/python ]] || python3 -m venv "$VENV"
+  "$VENV/bin/pip" install -q --upgrade pip wheel setuptools
+  "$VENV/bin/pip" install -q "ckan[requirements,dev]==$CKAN_VERSION" \
+    -r "$ROOT/dev-requirements.txt" -e "$ROOT"
+  echo "$want" >"$stamp"
+}
+
+install_solr() {
+  local build=$STATE/solr/build
+  if [[ -f $build/classpath.txt && -f $build/syncsource-solr-1.0.jar \
+    && $build/syncsource-solr-1.0.jar -nt $ROOT/stack/solr/pom.xml ]]; then
+    say "Apache Solr jars resolved"
+    return
+  fi
+  say "Resolving Apache Solr 9.10.1 with Maven and building the launcher"
+  mvn -q -B -f "$ROOT/stack/solr/pom.xml" package
+}
+
+start_postgres() {
+  local data=$STATE/postgres bin
+  bin=$(pg_bin)
+  mkdir -p "$RUN" "$LOGS"
+  chown postgres "$RUN" "$LOGS" 2>/dev/null || true
+  if [[ ! -f $data/PG_VERSION ]]; then
+    say "Creating a PostgreSQL cluster in $data"
+    install -d -o postgres -m 700 "$data"
+    runuser -u postgres -- "$bin/initdb" -D "$data" -U postgres -A trust -E UTF8 \
+      --locale=C.UTF-8 >/dev/null
+  fi
+  if runuser -u postgres -- "$bin/pg_ctl" -D "$data" status >/dev/null 2>&1; then
+    say "PostgreSQL already running on 127.0.0.1:$PG_PORT"
+  else
+    say "Starting PostgreSQL on 127.0.0.1:$PG_PORT"
+    runuser -u postgres -- "$bin/pg_ctl" -D "$data" -l "$LOGS/postgres.log" -w -s \
+      -o "-c listen_addresses=127.0.0.1 -p $PG_PORT -k $RUN -c fsync=off" start
+  fi
+  local psql=("$bin/psql" -h 127.0.0.1 -p "$PG_PORT" -U postgres -v ON_ERROR_STOP=1 -qtA)
+  if [[ -z $("${psql[@]}" -c "SELECT 1 FROM pg_roles WHERE rolname='ckan'") ]]; then
+    "${psql[@]}" -c "CREATE ROLE ckan LOGIN PASSWORD 'ckan'"
+  fi
+  for db in ckan ckan_test; do
+    if [[ -z $("${psql[@]}" -c "SELECT 1 FROM pg_database WHERE datname='$db'") ]]; then
+      say "Creating database $db"
+      "${psql[@]}" -c "CREATE DATABASE $db OWNER ckan ENCODING 'UTF8'"
+    fi
+  done
+}
+
+start_redis() {
+  mkdir -p "$STATE/redis" "$RUN" "$LOGS"
+  if pid_alive "$RUN/redis.pid"; then
+    say "Redis already running on 127.0.0.1:$REDIS_PORT"
+    return
+  fi
+  say "Starting Redis on 127.0.0.1:$REDIS_PORT"
+  redis-server --bind 127.0.0.1 --port "$REDIS_PORT" --dir "$STATE/redis" --daemonize yes \
+    --pidfile "$RUN/redis.pid" --logfile "$LOGS/redis.log" --save "" --appendonly no
+  wait_for Redis 20 redis-cli -p "$REDIS_PORT" ping
+}
+
+solr_ready() { curl -fsS "http://127.0.0.1:$SOLR_PORT/solr/$1/admin/ping?wt=json"; }
+
+start_solr() {
+  local home=$STATE/solr/home build=$STATE/solr/build
+  local schema=$VENV/lib/python3*/site-packages/ckan/config/solr/schema.xml
+  schema=$(echo $schema)
+  if pid_alive "$RUN/solr.pid"; then
+    say "Apache Solr already running on 127.0.0.1:$SOLR_PORT"
+    return
+  fi
+  say "Starting Apache Solr 9.10.1 on 127.0.0.1:$SOLR_PORT (cores: ckan, ckan_test)"
+  mkdir -p "$home" "$RUN" "$LOGS"
+  cp "$ROOT/stack/solr/home/solr.xml" "$home/solr.xml"
+  for core in ckan ckan_test; do
+    mkdir -p "$home/$core/conf"
+    cp "$ROOT"/stack/solr/home/ckan/conf/* "$home/$core/conf/"
+    # CKAN's own schema, straight from the installed ckan package: it can never drift.
+    ln -sf "$schema" "$home/$core/conf/schema.xml"
+    echo "name=$core" >"$home/$core/core.properties"
+  done
+  nohup java -Xms256m -Xmx1g -Dsolr.log.dir="$LOGS" \
+    -cp "$build/syncsource-solr-1.0.jar:$(cat "$build/classpath.txt")" \
+    org.ckan.syncsource.solr.SolrLauncher "$home" "$SOLR_PORT" >"$LOGS/solr.log" 2>&1 &
+  echo $! >"$RUN/solr.pid"
+  wait_for "Apache Solr (see $LOGS/solr.log)" 120 solr_ready ckan
+  solr_ready ckan_test >/dev/null
+}
+
+write_site_ini() {
+  if [[ ! -f $SITE_INI ]]; then
+    say "Writing $SITE_INI"
+    ckan_cli generate config "$SITE_INI" >/dev/null
+  fi
+  ckan_cli config-tool "$SITE_INI" \
+    "sqlalchemy.url=postgresql://ckan:ckan@127.0.0.1:$PG_PORT/ckan" \
+    "solr_url=http://127.0.0.1:$SOLR_PORT/solr/ckan" \
+    "ckan.redis.url=redis://127.0.0.1:$REDIS_PORT/0" \
+    "ckan.site_url=http://127.0.0.1:$SITE_PORT" \
+    "ckan.site_id=default" \
+    "ckan.plugins=activity harvest" \
+    "ckan.harvest.mq.type=redis" \
+    "ckan.storage_path=$STATE/storage" \
+    "ckan.auth.create_unowned_dataset=true" \
+    "ckanext.syncsource.local_source_dirs=$ROOT/ckanext/syncsource/sample" \
+    "ckanext.syncsource.allow_private_addresses=true" >/dev/null
+  mkdir -p "$STATE/storage"
+}
+
+init_site_db() {
+  say "Initialising the CKAN database and the harvest tables"
+  ckan_cli -c "$SITE_INI" db init >/dev/null
+  ckan_cli -c "$SITE_INI" db pending-migrations --apply >/dev/null
+  if ! ckan_cli -c "$SITE_INI" user show "$ADMIN_USER" 2>/dev/null | grep -q "name=$ADMIN_USER"; then
+    say "Creating sysadmin $ADMIN_USER"
+    ckan_cli -c "$SITE_INI" user add "$ADMIN_USER" email="$ADMIN_EMAIL" \
+      password="$ADMIN_PASSWORD" >/dev/null
+  fi
+  ckan_cli -c "$SITE_INI" sysadmin add "$ADMIN_USER" >/dev/null
+  if [[ ! -s $STATE/admin-token ]]; then
+    ckan_cli -c "$SITE_INI" user token add "$ADMIN_USER" stack | tail -n 1 | tr -d '\t ' \
+      >"$STATE/admin-token"
+  fi
+}
+
+start_background() {  # start_background NAME COMMAND...
+  local name=$1
+  shift
+  if pid_alive "$RUN/$name.pid"; then
+    say "$name already running"
+    return
+  fi
+  say "Starting $name (log: $LOGS/$name.log)"
+  nohup "$@" >"$LOGS/$name.log" 2>&1 &
+  echo $! >"$RUN/$name.pid"
+}
+
+start_site() {
+  start_background site "$VENV/bin/ckan" -c "$SITE_INI" run --host 127.0.0.1 --port "$SITE_PORT" \
+    --disable-reloader
+  start_background gather-consumer "$VENV/bin/ckan" -c "$SITE_INI" harvester gather-consumer
+  start_background fetch-consumer "$VENV/bin/ckan" -c "$SITE_INI" harvester fetch-consumer
+  wait_for "CKAN (see $LOGS/site.log)" 120 \
+    curl -fsS "http://127.0.0.1:$SITE_PORT/api/3/action/status_show"
+}
+
+stop_all() {
+  local bin
+  bin=$(pg_bin)
+  for name in fetch-consumer gather-consumer site solr; do
+    if pid_alive "$RUN/$name.pid"; then
+      say "Stopping $name"
+      kill "$(cat "$RUN/$name.pid")" 2>/dev/null || true
+      for _ in $(seq 30); do pid_alive "$RUN/$name.pid" || break; sleep 1; done
+      pid_alive "$RUN/$name.pid" && kill -9 "$(cat "$RUN/$name.pid")" 2>/dev/null || true
+    fi
+    rm -f "$RUN/$name.pid"
+  done
+  if pid_alive "$RUN/redis.pid"; then
+    say "Stopping Redis"
+    redis-cli -p "$REDIS_PORT" shutdown nosave >/dev/null 2>&1 || true
+  fi
+  if [[ -n $bin && -f $STATE/postgres/PG_VERSION ]] \
+    && runuser -u postgres -- "$bin/pg_ctl" -D "$STATE/postgres" status >/dev/null 2>&1; then
+    say "Stopping PostgreSQL"
+    runuser -u postgres -- "$bin/pg_ctl" -D "$STATE/postgres" -m fast -w -s stop
+  fi
+}
+
+status() {
+  for name in redis solr site gather-consumer fetch-consumer; do
+    if pid_alive "$RUN/$name.pid"; then echo "$name: running"; else echo "$name: stopped"; fi
+  done
+  if runuser -u postgres -- "$(pg_bin)/pg_ctl" -D "$STATE/postgres" status >/dev/null 2>&1; then
+    echo "postgres: running"
+  else
+    echo "postgres: stopped"
+  fi
+}
+
+case ${1:-} in
+  install) install_system; install_python; install_solr ;;
+  services) start_postgres; start_redis; start_solr ;;
+  site) start_postgres; start_redis; start_solr; write_site_ini; init_site_db; start_site ;;
+  stop) stop_all ;;
+  reset)
+    stop_all
+    say "Deleting databases, Solr index, queues, logs and the site config"
+    rm -rf "$STATE/postgres" "$STATE/solr/home" "$STATE/redis" "$LOGS" "$RUN" \
+      "$STATE/storage" "$SITE_INI" "$STATE/admin-token"
+    ;;
+  status) status ;;
+  *) sed -n '2,11p' "$0" >&2; exit 2 ;;
+esac
