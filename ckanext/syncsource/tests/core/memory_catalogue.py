@@ -22,7 +22,7 @@ from ckanext.syncsource.core.datasets_plan import (
     plan_datasets,
 )
 from ckanext.syncsource.core.errors import InvalidObject
-from ckanext.syncsource.core.fingerprint import fingerprint
+from ckanext.syncsource.core.fingerprint import sync_fingerprint
 from ckanext.syncsource.core.groups_plan import GroupPlan, Kind, plan_groups
 from ckanext.syncsource.core.merge import differs, merge_dataset
 from ckanext.syncsource.core.model import ExistingEntry, ExistingGroup, ObjectError, SourceEntry
@@ -241,7 +241,9 @@ def plan_sync(
             invalid.append(ObjectError(source_id, str(error)))
             continue
         content[source_id] = canonical
-        entries.append(SourceEntry(source_id, canonical["name"], fingerprint(canonical)))
+        entries.append(
+            SourceEntry(source_id, canonical["name"], sync_fingerprint(canonical, options))
+        )
     datasets = plan_datasets(
         entries,
         catalogue.own_entries(source_name),

@@ -6,8 +6,9 @@ from pathlib import Path
 from hypothesis import given
 from hypothesis import strategies as st
 
-from ckanext.syncsource.core.fingerprint import fingerprint
+from ckanext.syncsource.core.fingerprint import fingerprint, sync_fingerprint
 from ckanext.syncsource.core.normalize import normalize_dataset
+from ckanext.syncsource.core.options import SyncOptions
 
 REPO = Path(__file__).resolve().parents[4]
 SAMPLE = {"name": "ab", "title": "Café ☕", "extras": {"k": "v"}, "tags": ["t"], "n": 1.5}
@@ -47,3 +48,15 @@ def test_different_content_gives_different_fingerprints(a, b):
 def test_key_order_does_not_matter(content):
     reordered = dict(reversed(list(content.items())))
     assert fingerprint(reordered) == fingerprint(content)
+
+
+def test_changing_a_dataset_merge_option_changes_the_sync_fingerprint():
+    content = normalize_dataset(SAMPLE)
+    default = sync_fingerprint(content, SyncOptions())
+    assert sync_fingerprint(content, SyncOptions(group_merge_strategy="update")) == default
+    for changed in (
+        SyncOptions(dataset_preserve_names=False),
+        SyncOptions(dataset_preserve_organization=False),
+        SyncOptions(dataset_group_merge_strategy="replace"),
+    ):
+        assert sync_fingerprint(content, changed) != default
