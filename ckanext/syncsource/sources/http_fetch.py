@@ -1,0 +1,236 @@
+"""Downloading a URL safely: address checks on every hop, timeouts, a size cap.
+
+The host of each hop is resolved once, every address is checked, and the connection goes to a
+checked address (with the original Host header and TLS server name), so a second DNS answer
+cannot redirect the connection to a refused address.
+"""
+
+import ssl
+import tempfile
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from typing import BinaryIO
+from urllib.parse import SplitResult, urljoin, urlsplit
+
+import urllib3
+from urllib3.exceptions import (
+    ConnectTimeoutError,
+    HTTPError,
+    NewConnectionError,
+    ProtocolError,
+    ReadTimeoutError,
+    SSLError,
+)
+
+from .addresses import IPAddress, Resolver, checked_addresses, resolve_host
+from .errors import SourceError, display_url
+from .settings import ReaderSettings
+
+REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
+HTML_TYPES = frozenset({"text/html", "application/xhtml+xml"})
+CHUNK_BYTES = 64 * 1024
+
+
+@dataclass(frozen=True)
+class Download:
+    file: BinaryIO  # positioned at 0; a named temporary file, deleted when the download closes
+    content_type: str  # media type in lower case without parameters; "" when not sent
+    url: str  # the URL finally answered, after redirects
+
+    def reject_html(self, expected: str) -> None:
+        """Refuse an HTML answer (a login or error page) where `expected` content belongs."""
+        if self.content_type in HTML_TYPES:
+            raise SourceError(f"not {expected} (got {self.content_type})")
+
+
+@dataclass(frozen=True)
+class _Target:
+    parts: SplitResult
+    host: str
+    port: int
+
+    @property
+    def origin(self) -> tuple[str, str, int]:
+        return (self.parts.scheme, self.host, self.port)
+
+    @property
+    def host_header(self) -> str:
+        host = f"[{self.host}]" if ":" in self.host else self.host.encode("idna").decode("ascii")
+        default_port = 443 if self.parts.scheme == "https" else 80
+        return host if self.port == default_port else f"{host}:{self.port}"
+
+    @property
+    def request_path(self) -> str:
+        path = self.parts.path or "/"
+        return f"{path}?{self.parts.query}" if self.parts.query else path
+
+
+def _parse_target(url: str) -> _Target:
+    try:
+        parts = urlsplit(url)
+        port = parts.port
+    except ValueError as e:
+        raise SourceError(f"invalid URL {display_url(url)} ({e})") from e
+    if parts.scheme not in ("http", "https"):
+        raise SourceError(f"unsupported URL scheme {parts.scheme!r} (only http and https)")
+    if parts.username is not None or parts.password is not None:
+        raise SourceError(
+            f"credentials in the URL {display_url(url)} are not supported; "
+            "a remote CKAN token belongs in the site configuration"
+        )
+    if not parts.hostname:
+        raise SourceError(f"URL {display_url(url)} has no host")
+    return _Target(parts, parts.hostname, port or (443 if parts.scheme == "https" else 80))
+
+
+class HttpFetcher:
+    """Fetches http(s) URLs under the limits of `settings`.
+
+    `resolve` and `ssl_context` are injectable: tests point host names at a local server and
+    trust a local certificate; a site could pass a context trusting its internal CA.
+    """
+
+    def __init__(
+        self,
+        settings: ReaderSettings,
+        *,
+        resolve: Resolver = resolve_host,
+        ssl_context: ssl.SSLContext | None = None,
+    ) -> None:
+        self._settings = settings
+        self._resolve = resolve
+        self._ssl_context = ssl_context
+
+    @contextmanager
+    def download(self, url: str, *, authorized: bool = False) -> Iterator[Download]:
+        """Download `url` into a temporary file.
+
+        With `authorized`, the site's API token is sent, but only to the origin of `url`
+        (never to another host a redirect leads to).
+        """
+        with tempfile.NamedTemporaryFile(prefix="syncsource-", suffix=".download") as file:
+            content_type, final_url = self._fetch_into(url, file, authorized)
+            file.seek(0)
+            yield Download(file, content_type, final_url)
+
+    def _fetch_into(self, url: str, file: BinaryIO, authorized: bool) -> tuple[str, str]:
+        settings = self._settings
+        deadline = time.monotonic() + settings.download_timeout
+        origin = _parse_target(url).origin
+        seen = {url}
+        current = url
+        for _hop in range(settings.max_redirects + 1):
+            target = _parse_target(current)
+            after = "" if current == url else f" (after redirect to {display_url(current)})"
+            headers = {"User-Agent": settings.user_agent, "Accept-Encoding": "gzip"}
+            if authorized and settings.api_token and target.origin == origin:
+                headers["Authorization"] = settings.api_token
+            response = self._request(target, headers, deadline, after)
+            try:
+                if response.status in REDIRECT_STATUSES:
+                    location = response.headers.get("Location")
+                    if not location:
+                        raise SourceError(f"HTTP {response.status} without a Location{after}")
+                    current = urljoin(current, location)
+                    if current in seen:
+                        raise SourceError(f"redirect loop at {display_url(current)}")
+                    seen.add(current)
+                    continue
+                if response.status != 200:
+                    reason = f" {response.reason}" if response.reason else ""
+                    raise SourceError(f"HTTP {response.status}{reason}{after}")
+                self._stream_body(response, file, deadline, after)
+                content_type = response.headers.get("Content-Type", "")
+                return content_type.split(";", 1)[0].strip().lower(), current
+            finally:
+                response.close()
+        raise SourceError(f"too many redirects (more than {settings.max_redirects})")
+
+    def _request(
+        self, target: _Target, headers: dict[str, str], deadline: float, after: str
+    ) -> urllib3.BaseHTTPResponse:
+        settings = self._settings
+        addresses = checked_addresses(target.host, target.port, settings, self._resolve)
+        headers["Host"] = target.host_header
+        failures = []
+        for address in addresses:
+            pool = self._pool(target, address, deadline)
+            try:
+                return pool.urlopen(
+                    "GET",
+                    target.request_path,
+                    headers=headers,
+                    retries=False,
+                    redirect=False,
+                    preload_content=False,
+                    decode_content=False,
+                    assert_same_host=False,
+                )
+            except NewConnectionError as e:
+                failures.append(f"{address}: {e}")
+            except ConnectTimeoutError:
+                failures.append(f"{address}: no connection within {settings.connect_timeout} s")
+            except ReadTimeoutError as e:
+                raise SourceError(f"no answer within {settings.read_timeout} s{after}") from e
+            except SSLError as e:
+                raise SourceError(f"TLS error with {target.host}: {e}{after}") from e
+            except HTTPError as e:
+                raise SourceError(f"HTTP request failed: {e}{after}") from e
+        raise SourceError(
+            f"could not connect to {target.host} port {target.port}{after} ({'; '.join(failures)})"
+        )
+
+    def _pool(
+        self, target: _Target, address: IPAddress, deadline: float
+    ) -> urllib3.HTTPConnectionPool:
+        settings = self._settings
+        remaining = max(deadline - time.monotonic(), 0.001)
+        timeout = urllib3.Timeout(
+            connect=min(settings.connect_timeout, remaining),
+            read=min(settings.read_timeout, remaining),
+        )
+        if target.parts.scheme == "http":
+            return urllib3.HTTPConnectionPool(str(address), target.port, timeout=timeout, maxsize=1)
+        return urllib3.HTTPSConnectionPool(
+            str(address),
+            target.port,
+            timeout=timeout,
+            maxsize=1,
+            cert_reqs="CERT_REQUIRED",
+            ssl_context=self._ssl_context,
+            server_hostname=target.host,
+            assert_hostname=target.host,
+        )
+
+    def _stream_body(
+        self, response: urllib3.BaseHTTPResponse, file: BinaryIO, deadline: float, after: str
+    ) -> None:
+        max_bytes = self._settings.max_bytes
+        too_large = f"larger than {max_bytes} bytes{after}"
+        encoding = response.headers.get("Content-Encoding", "identity").strip().lower()
+        if encoding not in ("identity", "gzip"):
+            raise SourceError(f"unsupported Content-Encoding {encoding!r}{after}")
+        length = response.headers.get("Content-Length", "")
+        if length.isdigit() and int(length) > max_bytes:
+            raise SourceError(f"{too_large} (Content-Length {length})")
+        received = 0
+        try:
+            for chunk in response.stream(CHUNK_BYTES, decode_content=False):
+                received += len(chunk)
+                if received > max_bytes:
+                    raise SourceError(too_large)
+                if time.monotonic() > deadline:
+                    raise SourceError(
+                        f"download not finished within {self._settings.download_timeout} s "
+                        f"({received} bytes received){after}"
+                    )
+                file.write(chunk)
+        except ReadTimeoutError as e:
+            raise SourceError(
+                f"no data for {self._settings.read_timeout} s after {received} bytes{after}"
+            ) from e
+        except (ProtocolError, HTTPError) as e:
+            raise SourceError(f"connection broken after {received} bytes: {e}{after}") from e
+        file.flush()

@@ -1,0 +1,126 @@
+"""The JSON sync document: {"organization": {KEY: obj}, "group": {KEY: obj}, "dataset": {ID: obj}}.
+
+Read in two streaming passes over the (rewindable) input: the first checks the whole structure
+and collects the organizations and groups, which are few; the second streams the datasets. So
+every record comes in the order organizations, groups, datasets, whatever the document's order,
+and no more than one dataset is held in memory at a time.
+"""
+
+import codecs
+from collections.abc import Callable, Iterator
+from typing import Any, BinaryIO
+
+import ijson
+
+from .errors import SourceError
+from .records import KINDS, Record
+
+_OPENING = frozenset({"start_map", "start_array"})
+_CLOSING = frozenset({"end_map", "end_array"})
+_EVENT_TYPES = {"start_array": "array", "string": "string", "number": "number"}
+_EVENT_TYPES |= {"boolean": "boolean", "null": "null", "start_map": "object"}
+
+
+class _TrackedStream:
+    """Counts bytes read, notes the end of input and rejects invalid UTF-8 with its position."""
+
+    def __init__(self, raw: BinaryIO) -> None:
+        self._raw = raw
+        self._decoder = codecs.getincrementaldecoder("utf-8")()
+        self.position = 0
+        self.at_end = False
+
+    def read(self, size: int = -1) -> bytes:
+        chunk = self._raw.read(size)
+        self.at_end = not chunk
+        try:
+            self._decoder.decode(chunk, final=self.at_end)
+        except UnicodeDecodeError as e:
+            raise SourceError(f"invalid UTF-8 at byte {self.position + e.start}") from e
+        self.position += len(chunk)
+        return chunk
+
+
+def _json_error(error: ijson.JSONError, stream: _TrackedStream, complete: bool) -> SourceError:
+    if stream.at_end and not complete:
+        return SourceError(f"truncated JSON at byte {stream.position}")
+    detail = str(error).splitlines()[0] if str(error) else type(error).__name__
+    return SourceError(f"invalid JSON before byte {stream.position} ({detail})")
+
+
+def _collect_small_sections(stream: _TrackedStream) -> tuple[dict[str, list[Record]], bool]:
+    """Check the document's structure; return its organizations and groups, and whether it
+    has a dataset section."""
+    collected: dict[str, list[Record]] = {"organization": [], "group": []}
+    sections: set[str] = set()
+    section: str | None = None
+    item_key: str | None = None
+    builder: ijson.ObjectBuilder | None = None
+    depth = 0
+    started = complete = False
+    try:
+        for prefix, event, value in ijson.parse(stream, use_float=True):
+            if builder is not None:
+                builder.event(event, value)
+                depth += (event in _OPENING) - (event in _CLOSING)
+                if depth == 0:
+                    collected[section].append(Record(section, item_key, builder.value))
+                    builder = item_key = None
+            elif item_key is not None:
+                if event != "start_map":
+                    raise SourceError(
+                        f"{section} {item_key!r} is not a JSON object (got {_EVENT_TYPES[event]})"
+                    )
+                if section == "dataset":
+                    item_key = None
+                else:
+                    builder = ijson.ObjectBuilder()
+                    builder.event(event, value)
+                    depth = 1
+            elif prefix == section:
+                if event == "map_key":
+                    item_key = value
+                elif event == "end_map":
+                    section = None
+                elif event != "start_map":
+                    raise SourceError(
+                        f"{section!r} is not a JSON object (got {_EVENT_TYPES[event]})"
+                    )
+            elif section is not None:
+                continue  # inside a dataset: checked and read in the second pass
+            elif not started:
+                if event != "start_map":
+                    raise SourceError(
+                        f"the top level is not a JSON object (got {_EVENT_TYPES[event]})"
+                    )
+                started = True
+            elif event == "map_key":
+                if value not in KINDS:
+                    raise SourceError(
+                        f"unknown top-level key {value!r} (expected one of {', '.join(KINDS)})"
+                    )
+                if value in sections:
+                    raise SourceError(f"top-level key {value!r} appears twice")
+                sections.add(value)
+                section = value
+            else:
+                complete = True
+    except ijson.JSONError as e:
+        raise _json_error(e, stream, complete) from e
+    return collected, "dataset" in sections
+
+
+def read_json_document(open_stream: Callable[[], BinaryIO]) -> Iterator[Record]:
+    """Records of the document; `open_stream` returns the content from its start on each call."""
+    collected, has_datasets = _collect_small_sections(_TrackedStream(open_stream()))
+    yield from collected["organization"]
+    yield from collected["group"]
+    if not has_datasets:
+        return
+    stream = _TrackedStream(open_stream())
+    items: Iterator[tuple[str, Any]] = ijson.kvitems(stream, "dataset", use_float=True)
+    try:
+        for key, obj in items:
+            yield Record("dataset", key, obj)
+    except ijson.JSONError as e:
+        raise _json_error(e, stream, complete=False) from e
