@@ -39,8 +39,9 @@ class MemoryCatalogue:
     def __init__(self) -> None:
         self.packages: dict[str, dict[str, Any]] = {}
         self.groups: dict[str, dict[str, Any]] = {}
-        self.synced: dict[str, str] = {}
-        """package id -> fingerprint of the source content last written (the harvester's record)."""
+        self.synced: dict[str, tuple[str, int]] = {}
+        """package id -> (sync fingerprint, metadata_modified) recorded when the harvester last
+        synced it; an edit since then makes the fingerprint unknown, as the harvester does."""
         self.writes = 0
 
     # Datasets, like CKAN's package_* actions (as a sysadmin).
@@ -179,10 +180,14 @@ class MemoryCatalogue:
                         package["id"],
                         package["name"],
                         package["state"],
-                        self.synced.get(package["id"]),
+                        self._synced_fingerprint(package),
                     )
                 )
         return entries
+
+    def _synced_fingerprint(self, package: Mapping[str, Any]) -> str | None:
+        recorded, modified = self.synced.get(package["id"], (None, None))
+        return recorded if modified == package["metadata_modified"] else None
 
     def name_taken_by_others(self, source_name: str) -> Callable[[str], bool]:
         names = {
@@ -304,5 +309,6 @@ def sync(
         except (InvalidObject, ValidationError) as error:
             report.errors[step.source_id] = str(error)
             continue
-        catalogue.synced[package_id] = step.fingerprint
+        modified = catalogue.packages[package_id]["metadata_modified"]
+        catalogue.synced[package_id] = (step.fingerprint, modified)
     return report
