@@ -217,7 +217,8 @@ class HttpFetcher:
             raise SourceError(f"{too_large} (Content-Length {length})")
         received = 0
         try:
-            for chunk in response.stream(CHUNK_BYTES, decode_content=False):
+            # read1 returns what has arrived, so a server dripping bytes meets the deadline.
+            while chunk := response.read1(CHUNK_BYTES, decode_content=False):
                 received += len(chunk)
                 if received > max_bytes:
                     raise SourceError(too_large)

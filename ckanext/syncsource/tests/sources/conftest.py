@@ -1,0 +1,128 @@
+"""Fixtures: a real HTTP server on 127.0.0.1 (ephemeral port) and a guard against other traffic."""
+
+import dataclasses
+import ipaddress
+import socket
+import threading
+from collections.abc import Callable, Iterator
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from urllib.parse import urlsplit
+
+import pytest
+
+from ckanext.syncsource.sources import ReaderSettings
+
+BASE_SETTINGS = ReaderSettings(
+    connect_timeout=2,
+    read_timeout=2,
+    download_timeout=10,
+    max_bytes=10_000_000,
+    max_redirects=5,
+    user_agent="syncsource-tests",
+)
+
+
+def make_settings(**changes) -> ReaderSettings:
+    return dataclasses.replace(BASE_SETTINGS, **changes)
+
+
+def loopback_settings(**changes) -> ReaderSettings:
+    """Settings that explicitly allow private addresses, so the local test server is reachable."""
+    return make_settings(allow_private_addresses=True, **changes)
+
+
+Route = Callable[[BaseHTTPRequestHandler], None]
+
+
+def reply(
+    handler: BaseHTTPRequestHandler,
+    body: bytes = b"",
+    status: int = 200,
+    content_type: str = "application/json",
+    headers: dict[str, str] | None = None,
+) -> None:
+    handler.send_response(status)
+    handler.send_header("Content-Type", content_type)
+    handler.send_header("Content-Length", str(len(body)))
+    for name, value in (headers or {}).items():
+        handler.send_header(name, value)
+    handler.end_headers()
+    handler.wfile.write(body)
+
+
+class LocalServer:
+    """Answers GET requests from `routes` (path without query -> handler function)."""
+
+    def __init__(self, host: str = "127.0.0.1") -> None:
+        self.routes: dict[str, Route] = {}
+        self.requests: list[tuple[str, dict[str, str]]] = []
+        server = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_GET(self) -> None:
+                server.requests.append((self.path, dict(self.headers)))
+                route = server.routes.get(urlsplit(self.path).path)
+                if route is None:
+                    reply(self, b"not found", 404, "text/plain")
+                else:
+                    route(self)
+
+            def log_message(self, *args) -> None:
+                pass
+
+        family = socket.AF_INET6 if ":" in host else socket.AF_INET
+        server_class = type("Server", (ThreadingHTTPServer,), {"address_family": family})
+        self._httpd = server_class((host, 0), Handler)
+        self._httpd.daemon_threads = True
+        self.host = host
+        self.port = self._httpd.server_address[1]
+        self._thread = threading.Thread(target=self._httpd.serve_forever, daemon=True)
+
+    def url(self, path: str, host: str | None = None) -> str:
+        host = host or (f"[{self.host}]" if ":" in self.host else self.host)
+        return f"http://{host}:{self.port}{path}"
+
+    def start(self) -> None:
+        self._thread.start()
+
+    def stop(self) -> None:
+        self._httpd.shutdown()
+        self._httpd.server_close()
+
+
+@pytest.fixture
+def make_server() -> Iterator[Callable[..., LocalServer]]:
+    servers: list[LocalServer] = []
+
+    def start(host: str = "127.0.0.1") -> LocalServer:
+        server = LocalServer(host)
+        server.start()
+        servers.append(server)
+        return server
+
+    yield start
+    for server in servers:
+        server.stop()
+
+
+@pytest.fixture
+def server(make_server) -> LocalServer:
+    return make_server()
+
+
+@pytest.fixture(autouse=True)
+def connections(monkeypatch) -> list[str]:
+    """Every outgoing connection attempt; one to a non-loopback address fails the test at once."""
+    attempts: list[str] = []
+    real_connect = socket.socket.connect
+
+    def guarded_connect(sock, address):
+        host = address[0] if isinstance(address, tuple) else str(address)
+        attempts.append(host)
+        internet = sock.family in (socket.AF_INET, socket.AF_INET6)
+        if internet and not ipaddress.ip_address(host.split("%", 1)[0]).is_loopback:
+            pytest.fail(f"test tried to connect to non-loopback address {host}")
+        return real_connect(sock, address)
+
+    monkeypatch.setattr(socket.socket, "connect", guarded_connect)
+    return attempts
