@@ -78,7 +78,7 @@ class MemoryCatalogue:
         return shown
 
     def _stored(self, package_id: str, data: Mapping[str, Any], created: Any) -> dict[str, Any]:
-        self._tick()
+        """The dataset as CKAN would store it; a refused write changes nothing."""
         name = data.get("name")
         if not is_valid_name(name):
             raise ValidationError(f"invalid name {name!r}")
@@ -88,8 +88,7 @@ class MemoryCatalogue:
         stored.update(
             id=package_id,
             state=data.get("state", "active"),
-            metadata_created=created["metadata_created"] if created else self.writes,
-            metadata_modified=self.writes,
+            metadata_created=created["metadata_created"] if created else None,
             private=data.get("private", False),
             type=data.get("type", "dataset"),
             title=data.get("title") or name,
@@ -120,6 +119,10 @@ class MemoryCatalogue:
         ]
         for resource in stored["resources"]:
             resource["package_id"] = package_id
+        self._tick()
+        stored["metadata_modified"] = self.writes
+        if created is None:
+            stored["metadata_created"] = self.writes
         return stored
 
     # Organizations and groups (one table and one name space in CKAN).
