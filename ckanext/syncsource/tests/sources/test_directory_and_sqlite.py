@@ -63,9 +63,11 @@ def test_directory_symlink_escaping_the_allowed_dirs_is_refused(tmp_path):
     (allowed / "dataset").mkdir(parents=True)
     (allowed / "dataset" / "s.json").symlink_to(outside / "secret.json")
     settings = make_settings(local_source_dirs=(str(allowed),))
-    with pytest.raises(SourceError, match="outside the allowed directories"):
-        with open_source(str(allowed), None, settings) as records:
-            list(records)
+    with (
+        pytest.raises(SourceError, match="outside the allowed directories"),
+        open_source(str(allowed), None, settings) as records,
+    ):
+        list(records)
 
 
 def make_sqlite(path, tables=("organization", "group", "dataset"), rows=None):

@@ -1,0 +1,146 @@
+"""The CKAN reader against a local HTTP server answering the action API as CKAN does."""
+
+import json
+import re
+from urllib.parse import parse_qs, urlsplit
+
+import pytest
+
+from ckanext.syncsource.sources import SourceError, open_source
+from ckanext.syncsource.sources.ckan_api import action_base_url
+
+from .conftest import make_settings, reply
+
+TOKEN = "tok-0123456789"
+ORGS = [{"name": f"org-{n:02}", "title": f"Org {n}"} for n in range(30)]
+GROUPS = [{"name": "g1"}, {"name": "g2"}]
+DATASETS = [{"id": f"id-{n:04}", "name": f"ds-{n}", "private": n % 10 == 0} for n in range(2500)]
+
+
+def answer(handler, result, status=200):
+    body = {"success": status == 200, "result" if status == 200 else "error": result}
+    reply(handler, json.dumps(body).encode(), status)
+
+
+def serve_ckan(server, datasets=DATASETS):
+    def params(handler):
+        return {k: v[0] for k, v in parse_qs(urlsplit(handler.path).query).items()}
+
+    def group_like(items):
+        def route(handler):
+            p = params(handler)
+            assert p["all_fields"] == "true"
+            offset, limit = int(p["offset"]), min(int(p["limit"]), 25)
+            answer(handler, items[offset : offset + limit])
+
+        return route
+
+    def package_search(handler):
+        p = params(handler)
+        assert p["sort"] == "id asc"
+        authorized = handler.headers.get("Authorization") == TOKEN
+        visible = [
+            d for d in datasets if not d["private"] or (authorized and "include_private" in p)
+        ]
+        if "fq" in p:
+            after = re.fullmatch(r'id:\{"(.*)" TO \*\]', p["fq"]).group(1)
+            visible = [d for d in visible if d["id"] > after]
+        rows = min(int(p["rows"]), 1000)
+        answer(handler, {"count": len(visible), "results": visible[:rows]})
+
+    base = "/data/api/3/action/"
+    server.routes[base + "organization_list"] = group_like(ORGS)
+    server.routes[base + "group_list"] = group_like(GROUPS)
+    server.routes[base + "package_search"] = package_search
+    return server.url("/data/")
+
+
+def read(url, **settings):
+    with open_source(
+        url, None, make_settings(**{"allow_private_addresses": True, **settings})
+    ) as records:
+        return list(records)
+
+
+def test_reads_public_datasets_paged_by_id(server):
+    records = read(serve_ckan(server))
+    kinds = [r.kind for r in records]
+    assert kinds == ["organization"] * 30 + ["group"] * 2 + ["dataset"] * 2250
+    assert [r.key for r in records[:2]] == ["org-00", "org-01"]
+    assert [r.key for r in records if r.kind == "dataset"] == [
+        d["id"] for d in DATASETS if not d["private"]
+    ]
+    search_calls = [p for p, _ in server.requests if "package_search" in p]
+    assert len(search_calls) == 4
+    assert all("Authorization" not in h for _, h in server.requests)
+
+
+def test_token_brings_private_datasets(server):
+    records = read(serve_ckan(server), api_token=TOKEN)
+    assert len([r for r in records if r.kind == "dataset"]) == 2500
+    assert all(h["Authorization"] == TOKEN for _, h in server.requests)
+
+
+def test_api_error_is_reported_without_the_token(server):
+    url = serve_ckan(server)
+    server.routes["/data/api/3/action/group_list"] = lambda h: reply(
+        h, json.dumps({"success": False, "error": {"message": f"bad {TOKEN}"}}).encode()
+    )
+    with pytest.raises(SourceError) as caught:
+        read(url, api_token=TOKEN)
+    assert "group_list failed" in str(caught.value)
+    assert TOKEN not in str(caught.value)
+
+
+def test_http_error_names_the_action(server):
+    url = serve_ckan(server)
+    server.routes["/data/api/3/action/package_search"] = lambda h: reply(h, b"{}", 500)
+    with pytest.raises(
+        SourceError, match=r"source http://127.0.0.1:\d+/data/: package_search: HTTP 500"
+    ):
+        read(url)
+
+
+def test_html_answer_is_not_json(server):
+    url = serve_ckan(server)
+    server.routes["/data/api/3/action/organization_list"] = lambda h: reply(
+        h, b"<html>maintenance</html>", 200, "text/html; charset=utf-8"
+    )
+    with pytest.raises(SourceError, match=r"organization_list: not JSON \(got text/html\)"):
+        read(url)
+
+
+def test_datasets_out_of_order_are_refused(server):
+    url = serve_ckan(
+        server, datasets=[{"id": "b", "private": False}, {"id": "a", "private": False}]
+    )
+    with pytest.raises(SourceError, match="ascending id order"):
+        read(url)
+
+
+def test_server_ignoring_offset_is_refused(server):
+    url = serve_ckan(server)
+    server.routes["/data/api/3/action/group_list"] = lambda h: answer(h, GROUPS)
+    with pytest.raises(SourceError, match="returned group 'g1' twice while paging"):
+        read(url)
+
+
+def test_loopback_ckan_is_refused_by_default(server, connections):
+    url = serve_ckan(server)
+    with pytest.raises(SourceError, match=r"organization_list: refused address 127\.0\.0\.1"):
+        read(url, allow_private_addresses=False)
+    assert connections == []
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "https://ckan.example.org",
+        "https://ckan.example.org/",
+        "https://ckan.example.org/api",
+        "https://ckan.example.org/api/3/",
+        "https://ckan.example.org/api/3/action/package_search?q=x",
+    ],
+)
+def test_action_base_url(url):
+    assert action_base_url(url) == "https://ckan.example.org/api/3/action"
