@@ -155,7 +155,7 @@ start_solr() {
     ln -sf "$schema" "$home/$core/conf/schema.xml"
     echo "name=$core" >"$home/$core/core.properties"
   done
-  nohup java -Xms256m -Xmx1g -Dsolr.log.dir="$LOGS" \
+  setsid nohup java -Xms256m -Xmx1g -Dsolr.log.dir="$LOGS" \
     -cp "$build/syncsource-solr-1.0.jar:$(cat "$build/classpath.txt")" \
     org.ckan.syncsource.solr.SolrLauncher "$home" "$SOLR_PORT" >"$LOGS/solr.log" 2>&1 &
   echo $! >"$RUN/solr.pid"
@@ -174,9 +174,10 @@ write_site_ini() {
     "ckan.redis.url=redis://127.0.0.1:$REDIS_PORT/0" \
     "ckan.site_url=http://127.0.0.1:$SITE_PORT" \
     "ckan.site_id=default" \
-    "ckan.plugins=activity harvest" \
+    "ckan.plugins=activity harvest syncsource" \
     "ckan.harvest.mq.type=redis" \
     "ckan.storage_path=$STATE/storage" \
+    "ckan.views.default_views=" \
     "ckan.auth.create_unowned_dataset=true" \
     "ckanext.syncsource.local_source_dirs=$ROOT/ckanext/syncsource/sample" \
     "ckanext.syncsource.allow_private_addresses=true" >/dev/null
@@ -207,15 +208,25 @@ start_background() {  # start_background NAME COMMAND...
     return
   fi
   say "Starting $name (log: $LOGS/$name.log)"
-  nohup "$@" >"$LOGS/$name.log" 2>&1 &
+  setsid nohup "$@" >"$LOGS/$name.log" 2>&1 &
   echo $! >"$RUN/$name.pid"
+}
+
+# ckanext-harvest 1.6.3's Redis consumers block in BLPOP without a timeout, but redis-py 8 (pinned
+# by CKAN 2.12) gives every socket a 5 s read timeout, so an idle consumer dies after 5 s. The
+# consumers get a long socket timeout and run under a loop that restarts them, as a supervisor
+# does on a production site; a timed-out BLPOP has taken no message, so none is lost.
+start_consumer() {  # start_consumer gather|fetch
+  start_background "$1-consumer" env \
+    CKAN_REDIS_URL="redis://127.0.0.1:$REDIS_PORT/0?socket_timeout=3600" \
+    bash -c "while true; do '$VENV/bin/ckan' -c '$SITE_INI' harvester $1-consumer; sleep 1; done"
 }
 
 start_site() {
   start_background site "$VENV/bin/ckan" -c "$SITE_INI" run --host 127.0.0.1 --port "$SITE_PORT" \
     --disable-reloader
-  start_background gather-consumer "$VENV/bin/ckan" -c "$SITE_INI" harvester gather-consumer
-  start_background fetch-consumer "$VENV/bin/ckan" -c "$SITE_INI" harvester fetch-consumer
+  start_consumer gather
+  start_consumer fetch
   wait_for "CKAN (see $LOGS/site.log)" 120 \
     curl -fsS "http://127.0.0.1:$SITE_PORT/api/3/action/status_show"
 }
@@ -226,9 +237,9 @@ stop_all() {
   for name in fetch-consumer gather-consumer site solr; do
     if pid_alive "$RUN/$name.pid"; then
       say "Stopping $name"
-      kill "$(cat "$RUN/$name.pid")" 2>/dev/null || true
+      kill -- "-$(cat "$RUN/$name.pid")" 2>/dev/null || kill "$(cat "$RUN/$name.pid")" || true
       for _ in $(seq 30); do pid_alive "$RUN/$name.pid" || break; sleep 1; done
-      pid_alive "$RUN/$name.pid" && kill -9 "$(cat "$RUN/$name.pid")" 2>/dev/null || true
+      if pid_alive "$RUN/$name.pid"; then kill -9 -- "-$(cat "$RUN/$name.pid")" || true; fi
     fi
     rm -f "$RUN/$name.pid"
   done

@@ -1,0 +1,176 @@
+"""The import stage: apply one planned dataset step through CKAN's actions.
+
+Every step is idempotent under a per-dataset lock, because ckanext-harvest can deliver a fetch
+message twice and several consumers run at once: a create that finds the dataset already made
+(by an earlier delivery) becomes an update, and an update that changes nothing writes nothing.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import uuid
+from typing import Any
+
+import ckan.plugins.toolkit as tk
+import sqlalchemy as sa
+from ckan import model
+
+from ckanext.harvest.model import HarvestObject, HarvestObjectExtra
+
+from . import ckan_state
+from .core.errors import InvalidObject
+from .core.merge import differs, merge_dataset
+from .core.names import name_for_create
+from .core.options import SyncOptions
+from .gather import STATUS_EXTRA
+from .locks import advisory_lock
+from .site_settings import max_name_tries
+from .source_config import parse_source_config
+
+log = logging.getLogger(__name__)
+
+
+class ImportFailed(Exception):
+    """The step failed; the message (with CKAN's validation errors) goes on the object."""
+
+
+def import_object(harvest_object: HarvestObject, user: str) -> bool | str:
+    """Apply the object's step; True when CKAN was written, 'unchanged' when not needed."""
+    status = _extra(harvest_object, STATUS_EXTRA)
+    config = parse_source_config(harvest_object.source.config)
+    source_name = ckan_state.source_name_of(harvest_object.harvest_source_id, config.source_name)
+    marker = ckan_state.ownership_marker(source_name, harvest_object.guid)
+    with advisory_lock(f"syncsource-dataset:{marker}", wait=True):
+        if status == "delete":
+            return _delete(harvest_object, user)
+        step = json.loads(harvest_object.content)
+        return _create_or_update(harvest_object, step, config.options, source_name, marker, user)
+
+
+def _delete(harvest_object: HarvestObject, user: str) -> bool:
+    package = model.Package.get(harvest_object.package_id)
+    if package is not None and package.state != "deleted":
+        tk.get_action("package_delete")(_context(user), {"id": package.id})
+    _make_only_current(harvest_object, current=False)
+    return True
+
+
+def _create_or_update(
+    harvest_object: HarvestObject,
+    step: dict[str, Any],
+    options: SyncOptions,
+    source_name: str,
+    marker: str,
+    user: str,
+) -> bool | str:
+    package_id = harvest_object.package_id
+    if package_id is None:
+        found = ckan_state.find_owned_dataset(source_name, harvest_object.guid)
+        package_id = found[0] if found else None
+    current = None
+    if package_id is not None:
+        current = tk.get_action("package_show")(_context(user, for_update=True), {"id": package_id})
+    try:
+        merged = merge_dataset(
+            step["dataset"],
+            current,
+            options,
+            step["org_ids"],
+            step["group_ids"],
+            marker,
+            name=step["name"],
+        )
+    except InvalidObject as e:
+        raise ImportFailed(f"Dataset {harvest_object.guid!r}: {e}") from e
+
+    if current is None:
+        _create(harvest_object, merged, user)
+        result: bool | str = True
+    elif differs(merged, current):
+        _update(harvest_object, merged, user)
+        result = True
+    else:
+        harvest_object.package_id = current["id"]
+        result = "unchanged"
+    _record_sync(harvest_object, step["fingerprint"])
+    return result
+
+
+def _create(harvest_object: HarvestObject, merged: dict[str, Any], user: str) -> None:
+    merged["name"] = _free_name(merged["name"])
+    merged["id"] = str(uuid.uuid4())
+    # Link the object to the new dataset in the same transaction as package_create, so the
+    # dataset is indexed with its harvest source (ckanext-harvest's own pattern).
+    model.Session.execute(sa.text("SET CONSTRAINTS harvest_object_package_id_fkey DEFERRED"))
+    harvest_object.package_id = merged["id"]
+    harvest_object.current = True
+    model.Session.add(harvest_object)
+    _write("package_create", merged, user)
+
+
+def _update(harvest_object: HarvestObject, merged: dict[str, Any], user: str) -> None:
+    _write("package_update", merged, user)
+    harvest_object.package_id = merged["id"]
+
+
+def _write(action: str, data: dict[str, Any], user: str) -> None:
+    try:
+        tk.get_action(action)(_context(user), data)
+    except tk.ValidationError as e:
+        model.Session.rollback()
+        raise ImportFailed(f"CKAN refused the dataset ({action}): {_describe(e)}") from e
+
+
+def _free_name(wanted: str) -> str:
+    """The planned name, or the next free one if something took it since the plan was made."""
+    name = name_for_create(wanted, lambda n: bool(ckan_state.taken_names([n])), max_name_tries())
+    if name is None:
+        raise ImportFailed(f"No free dataset name: {wanted!r} and its suffixed forms are taken")
+    return name
+
+
+def _record_sync(harvest_object: HarvestObject, fingerprint: str) -> None:
+    """Make this object the dataset's current one, with what was synced and when."""
+    _make_only_current(harvest_object, current=True)
+    values = {
+        ckan_state.FINGERPRINT_EXTRA: fingerprint,
+        ckan_state.SYNCED_MODIFIED_EXTRA: ckan_state.dataset_modified(harvest_object.package_id),
+    }
+    for extra in harvest_object.extras:
+        if extra.key in values:
+            extra.value = values.pop(extra.key)
+    for key, value in values.items():
+        harvest_object.extras.append(HarvestObjectExtra(key=key, value=value))
+    harvest_object.save()
+
+
+def _make_only_current(harvest_object: HarvestObject, current: bool) -> None:
+    model.Session.execute(
+        sa.update(HarvestObject)
+        .where(
+            HarvestObject.harvest_source_id == harvest_object.harvest_source_id,
+            HarvestObject.package_id == harvest_object.package_id,
+            HarvestObject.id != harvest_object.id,
+            HarvestObject.current,
+        )
+        .values(current=False)
+    )
+    harvest_object.current = current
+    harvest_object.save()
+
+
+def _extra(harvest_object: HarvestObject, key: str) -> str | None:
+    return next((extra.value for extra in harvest_object.extras if extra.key == key), None)
+
+
+def _context(user: str, **extra: Any) -> dict[str, Any]:
+    return {"user": user, "ignore_auth": True, **extra}
+
+
+def _describe(error: tk.ValidationError) -> str:
+    parts = []
+    for field, messages in error.error_dict.items():
+        text = "; ".join(map(str, messages)) if isinstance(messages, list) else str(messages)
+        parts.append(f"{field}: {text}")
+    return ", ".join(parts)

@@ -1,0 +1,58 @@
+"""The `syncsource` harvester: ckanext-harvest's three stages over the sync engine."""
+
+from __future__ import annotations
+
+import logging
+
+from ckanext.harvest.harvesters.base import HarvesterBase
+
+from .dataset_import import ImportFailed, import_object
+from .gather import GatherFailed, gather
+from .source_config import ConfigError, parse_source_config
+
+log = logging.getLogger(__name__)
+
+
+class SyncSourceHarvester(HarvesterBase):
+    """Holds no per-job state: the plugin object is shared by every job and consumer."""
+
+    def info(self) -> dict[str, str]:
+        return {
+            "name": "syncsource",
+            "title": "Sync source (catalogue sync)",
+            "description": (
+                "Keeps this site in step with a catalogue of organizations, groups and datasets "
+                "(JSON, JSON Lines, directory, SQLite or another CKAN): creates, updates and "
+                "deletes exactly the source's datasets and touches nothing else."
+            ),
+            "form_config_interface": "Text",
+        }
+
+    def validate_config(self, config: str | None) -> str | None:
+        try:
+            parse_source_config(config)
+        except ConfigError as e:
+            raise ValueError(str(e)) from e
+        return config
+
+    def gather_stage(self, harvest_job) -> list[str] | None:
+        try:
+            return gather(harvest_job, self._get_user_name(), self._report(harvest_job))
+        except GatherFailed as e:
+            log.error("Gather of job %s failed: %s", harvest_job.id, e)
+            self._save_gather_error(str(e), harvest_job)
+            return None
+
+    def fetch_stage(self, harvest_object) -> bool:
+        # Gather stores each dataset's content in its object: nothing is left to fetch.
+        return True
+
+    def import_stage(self, harvest_object) -> bool | str:
+        try:
+            return import_object(harvest_object, self._get_user_name())
+        except ImportFailed as e:
+            self._save_object_error(str(e), harvest_object, "Import")
+            return False
+
+    def _report(self, harvest_job):
+        return lambda message: self._save_gather_error(message, harvest_job)

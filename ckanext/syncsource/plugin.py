@@ -1,0 +1,13 @@
+"""Plugin registration: the `syncsource` harvester with its config declarations and actions."""
+
+from __future__ import annotations
+
+import ckan.plugins.toolkit as tk
+
+from .harvester import SyncSourceHarvester
+
+
+@tk.blanket.config_declarations
+@tk.blanket.actions
+class SyncSourcePlugin(SyncSourceHarvester):
+    """Registered as `syncsource`; the stages live in `SyncSourceHarvester`."""

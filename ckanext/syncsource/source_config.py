@@ -1,0 +1,98 @@
+"""The harvest source's config: JSON in the source form, checked when the source is saved."""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+from .core.errors import OptionError
+from .core.options import SyncOptions
+from .sources import SUPPORTED_FORMATS
+
+DEFAULT_DELETE_LIMIT = 0.5
+SQLITE_KINDS = ("dataset", "group", "organization")
+_SOURCE_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,99}")
+_OWN_KEYS = ("source_name", "delete_limit", "format", "sqlite_tables")
+_OPTION_KEYS = (
+    "organization_merge_strategy",
+    "group_merge_strategy",
+    "dataset_preserve_names",
+    "dataset_preserve_organization",
+    "dataset_group_merge_strategy",
+)
+
+
+class ConfigError(ValueError):
+    """The source config is invalid; the message names every bad key and what it allows."""
+
+
+@dataclass(frozen=True)
+class SourceConfig:
+    options: SyncOptions = field(default_factory=SyncOptions)
+    source_name: str | None = None
+    """Written into `_harvest_source` as "<source_name>:<id>"; None means the source's name."""
+    delete_limit: float = DEFAULT_DELETE_LIMIT
+    """The largest share of the source's datasets one run may delete."""
+    format: str | None = None
+    """The source format when the URL does not tell it."""
+    sqlite_tables: Mapping[str, str] = field(default_factory=dict)
+
+
+def parse_source_config(text: str | None) -> SourceConfig:
+    """Parse and check the config text of a harvest source (empty means all defaults)."""
+    if text is None or not text.strip():
+        return SourceConfig()
+    try:
+        raw = json.loads(text)
+    except ValueError as e:
+        raise ConfigError(f"the config is not valid JSON: {e}") from e
+    if not isinstance(raw, dict):
+        raise ConfigError('the config must be a JSON object, e.g. {"delete_limit": 0.5}')
+
+    problems = {}
+    unknown = sorted(set(raw) - set(_OWN_KEYS) - set(_OPTION_KEYS))
+    for key in unknown:
+        allowed = ", ".join(sorted(_OWN_KEYS + _OPTION_KEYS))
+        problems[key] = f"unknown key {key!r} (allowed keys: {allowed})"
+    try:
+        options = SyncOptions.from_config(raw)
+    except OptionError as e:
+        problems.update(e.problems)
+        options = SyncOptions()
+
+    source_name = raw.get("source_name")
+    if source_name is not None and (
+        not isinstance(source_name, str) or not _SOURCE_NAME.fullmatch(source_name)
+    ):
+        problems["source_name"] = (
+            "source_name must be 1 to 100 letters, digits, '.', '-' or '_' "
+            f"(no ':'), starting with a letter or digit, not {source_name!r}"
+        )
+    delete_limit = raw.get("delete_limit", DEFAULT_DELETE_LIMIT)
+    if (
+        isinstance(delete_limit, bool)
+        or not isinstance(delete_limit, int | float)
+        or not 0 <= delete_limit <= 1
+    ):
+        problems["delete_limit"] = (
+            "delete_limit must be a number from 0 to 1 (the share of the source's datasets one "
+            f"run may delete; 1 allows deleting all), not {delete_limit!r}"
+        )
+    fmt = raw.get("format")
+    if fmt is not None and fmt not in SUPPORTED_FORMATS:
+        problems["format"] = (
+            f"format must be one of {', '.join(map(repr, SUPPORTED_FORMATS))}, not {fmt!r}"
+        )
+    tables = raw.get("sqlite_tables", {})
+    if not isinstance(tables, dict) or not all(
+        kind in SQLITE_KINDS and isinstance(name, str) and name for kind, name in tables.items()
+    ):
+        problems["sqlite_tables"] = (
+            "sqlite_tables must map some of 'dataset', 'group', 'organization' to table names, "
+            f"not {tables!r}"
+        )
+    if problems:
+        raise ConfigError("; ".join(problems[key] for key in sorted(problems)))
+    return SourceConfig(options, source_name, float(delete_limit), fmt, dict(tables))
