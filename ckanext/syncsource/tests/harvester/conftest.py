@@ -1,0 +1,53 @@
+"""Fixtures of the harvester tests: a catalogue file to edit between jobs and its source."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import pytest
+
+from ckanext.harvest import queue
+
+from ..harvest_runner import create_source
+from .catalogue import org
+
+SOURCE_NAME = "cat"
+
+
+@dataclass
+class Catalogue:
+    """The source catalogue, edited in place between jobs and written by `write()`."""
+
+    write_document: Any
+    organizations: dict = field(default_factory=lambda: {"org-a": org("Organization A")})
+    groups: dict = field(default_factory=dict)
+    datasets: dict = field(default_factory=dict)
+
+    def write(self) -> str:
+        return self.write_document(
+            datasets=self.datasets, organizations=self.organizations, groups=self.groups
+        )
+
+
+@pytest.fixture
+def catalogue(stack, write_catalogue) -> Catalogue:
+    return Catalogue(write_catalogue)
+
+
+@pytest.fixture
+def make_source(catalogue):
+    """Write the catalogue and create a syncsource harvest source for it (source_name "cat")."""
+
+    def make(**config: Any) -> dict:
+        return create_source(catalogue.write(), {"source_name": SOURCE_NAME, **config})
+
+    return make
+
+
+@pytest.fixture
+def empty_queues(stack):
+    """Start with empty gather and fetch queues (a failed test may leave messages behind)."""
+    queue.purge_queues()
+    yield
+    queue.purge_queues()
