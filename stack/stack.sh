@@ -2,7 +2,7 @@
 # The local CKAN stack: PostgreSQL, Redis, Apache Solr, CKAN 2.12 with ckanext-harvest and this
 # extension. Every step is idempotent, listens on loopback only and keeps its state in .state/.
 #
-#   stack/stack.sh install   system packages, Python venv, Solr jars (needs root for apt-get)
+#   stack/stack.sh install   system packages, Python venv, Solr jars, actionlint (root for apt-get)
 #   stack/stack.sh services  start PostgreSQL, Redis and Solr; create databases and Solr cores
 #   stack/stack.sh site      services + CKAN database, sysadmin, web server, harvest consumers
 #   stack/stack.sh stop      stop everything this script started
@@ -91,6 +91,17 @@ install_solr() {
   fi
   say "Resolving Apache Solr 9.10.1 with Maven and building the launcher"
   mvn -q -B -f "$ROOT/stack/solr/pom.xml" package
+}
+
+install_actionlint() {
+  if [[ -x $STATE/bin/actionlint ]]; then
+    say "actionlint present"
+  elif command -v go >/dev/null; then
+    say "Installing actionlint (Go module) into $STATE/bin"
+    GOBIN=$STATE/bin go install github.com/rhysd/actionlint/cmd/actionlint@v1.7.12
+  else
+    say "Go is not installed: actionlint (workflow lint) is not available"
+  fi
 }
 
 start_postgres() {
@@ -266,7 +277,7 @@ status() {
 }
 
 case ${1:-} in
-  install) install_system; install_python; install_solr ;;
+  install) install_system; install_python; install_solr; install_actionlint ;;
   services) start_postgres; start_redis; start_solr ;;
   site) start_postgres; start_redis; start_solr; write_site_ini; init_site_db; start_site ;;
   stop) stop_all ;;

@@ -1,7 +1,8 @@
 """The plan's counts for a job, unchanged datasets included.
 
 Unchanged datasets get no harvest object (a daily run of a large source must not add a row per
-dataset), so their number is kept in CKAN's `task_status` table, one row per harvest source.
+dataset), so ckanext-harvest's job statistics cannot count them. Their number is kept in CKAN's
+`task_status` table, one row per job, and added to the statistics the harvest actions return.
 """
 
 from __future__ import annotations
@@ -15,36 +16,44 @@ from ckan import model
 from .core.datasets_plan import DatasetPlan
 
 TASK_TYPE = "syncsource"
-TASK_KEY = "last_plan"
+TASK_KEY = "plan"
 
 
 def save_summary(job, plan: DatasetPlan) -> None:
     summary = {
-        "job_id": job.id,
         "create": len(plan.creates),
         "update": len(plan.updates),
         "delete": len(plan.deletes),
         "unchanged": len(plan.unchanged),
         "errored": len(plan.errors),
     }
-    task = (
-        model.Session.query(model.TaskStatus)
-        .filter_by(entity_id=job.source.id, task_type=TASK_TYPE, key=TASK_KEY)
-        .first()
-    ) or model.TaskStatus(
-        entity_id=job.source.id, entity_type="harvest_source", task_type=TASK_TYPE, key=TASK_KEY
+    model.Session.add(
+        model.TaskStatus(
+            entity_id=job.id,
+            entity_type="harvest_job",
+            task_type=TASK_TYPE,
+            key=TASK_KEY,
+            value=json.dumps(summary),
+            state="done",
+            last_updated=datetime.datetime.utcnow(),
+        )
     )
-    task.value = json.dumps(summary)
-    task.state = "done"
-    task.last_updated = datetime.datetime.utcnow()
-    model.Session.add(task)
     model.Session.commit()
 
 
-def load_summary(harvest_source_id: str) -> dict[str, Any] | None:
+def load_summary(job_id: str) -> dict[str, Any] | None:
     task = (
         model.Session.query(model.TaskStatus)
-        .filter_by(entity_id=harvest_source_id, task_type=TASK_TYPE, key=TASK_KEY)
+        .filter_by(entity_id=job_id, task_type=TASK_TYPE, key=TASK_KEY)
         .first()
     )
     return json.loads(task.value) if task else None
+
+
+def count_unchanged(job_dict: dict[str, Any]) -> dict[str, Any]:
+    """Add the job's unchanged datasets to the 'not modified' count of its statistics."""
+    stats = job_dict.get("stats")
+    summary = load_summary(job_dict["id"]) if stats is not None else None
+    if summary:
+        stats["not modified"] = stats.get("not modified", 0) + summary["unchanged"]
+    return job_dict

@@ -1,8 +1,10 @@
-"""Actions: a check that keeps each syncsource harvest source's `source_name` its own.
+"""Actions chained onto CKAN's and ckanext-harvest's.
 
-ckanext-harvest passes only the config text to `validate_config`, so a check that needs the
-source's own id and name runs where harvest sources are saved: `package_create` and
-`package_update` of type `harvest` (the web form, the CLI and `harvest_source_*` all go there).
+- `package_create` / `package_update`: ckanext-harvest passes only the config text to
+  `validate_config`, so the check that keeps each syncsource source's `source_name` its own runs
+  where harvest sources are saved (the web form, the CLI and `harvest_source_*` all go there).
+- `harvest_job_show`, `harvest_job_list`, `harvest_source_show_status`: the job statistics count the
+  datasets a job found unchanged, which have no harvest object (see `run_summary`).
 """
 
 from __future__ import annotations
@@ -13,6 +15,15 @@ import ckan.plugins.toolkit as tk
 
 from .. import ckan_state
 from ..gather import configured_source_name
+from ..run_summary import count_unchanged
+
+__all__ = [
+    "harvest_job_list",
+    "harvest_job_show",
+    "harvest_source_show_status",
+    "package_create",
+    "package_update",
+]
 
 
 def _check_source_name(data_dict: dict[str, Any]) -> None:
@@ -53,5 +64,22 @@ def package_update(up_func, context, data_dict):
     return up_func(context, data_dict)
 
 
-def get_actions() -> dict[str, Any]:
-    return {"package_create": package_create, "package_update": package_update}
+@tk.chained_action
+@tk.side_effect_free
+def harvest_job_show(up_func, context, data_dict):
+    return count_unchanged(up_func(context, data_dict))
+
+
+@tk.chained_action
+@tk.side_effect_free
+def harvest_job_list(up_func, context, data_dict):
+    return [count_unchanged(job) for job in up_func(context, data_dict)]
+
+
+@tk.chained_action
+@tk.side_effect_free
+def harvest_source_show_status(up_func, context, data_dict):
+    status = up_func(context, data_dict)
+    if status.get("last_job"):
+        count_unchanged(status["last_job"])
+    return status
