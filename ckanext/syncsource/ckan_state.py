@@ -10,7 +10,6 @@ from collections.abc import Callable, Iterable
 
 import sqlalchemy as sa
 from ckan import model
-
 from ckanext.harvest.model import HarvestObject, HarvestObjectExtra
 
 from .core.model import ExistingEntry, ExistingGroup

@@ -15,7 +15,6 @@ from typing import Any
 import ckan.plugins.toolkit as tk
 import sqlalchemy as sa
 from ckan import model
-
 from ckanext.harvest.model import HarvestObject, HarvestObjectExtra
 
 from . import ckan_state

@@ -15,7 +15,6 @@ from typing import Any
 
 import sqlalchemy as sa
 from ckan import model
-
 from ckanext.harvest.model import HarvestObject, HarvestObjectError, HarvestObjectExtra
 
 from . import ckan_state

@@ -6,7 +6,6 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import pytest
-
 from ckanext.harvest import queue
 
 from ..harvest_runner import create_source
