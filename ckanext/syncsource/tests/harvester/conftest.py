@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field
 from typing import Any
 
 import pytest
+from ckan.tests import helpers
 from ckanext.harvest import queue
 
-from ..harvest_runner import create_source
+from ..harvest_runner import create_source, sysadmin_context
 from .catalogue import org
 
 SOURCE_NAME = "cat"
@@ -50,3 +52,22 @@ def empty_queues(stack):
     queue.purge_queues()
     yield
     queue.purge_queues()
+
+
+@pytest.fixture
+def reconfigure():
+    """Save a new config for a source through `harvest_source_update`, as the edit form does."""
+
+    def save(source: dict, **config: Any) -> dict:
+        return helpers.call_action(
+            "harvest_source_update",
+            sysadmin_context(),
+            id=source["id"],
+            name=source["name"],
+            title=source["title"],
+            url=source["url"],
+            source_type="syncsource",
+            config=json.dumps({"source_name": SOURCE_NAME, **config}),
+        )
+
+    return save

@@ -16,9 +16,7 @@ def _run(source) -> dict:
     return job
 
 
-@pytest.mark.parametrize(
-    ("preserve", "name_after"), [(True, "ds-s1"), (False, "ds-s1-renamed")]
-)
+@pytest.mark.parametrize(("preserve", "name_after"), [(True, "ds-s1"), (False, "ds-s1-renamed")])
 def test_dataset_preserve_names_keeps_or_takes_the_new_source_name(
     catalogue, make_source, preserve, name_after
 ):
@@ -81,8 +79,12 @@ def test_dataset_preserve_organization_keeps_or_moves_the_dataset(
 def test_org_and_group_strategies_on_existing_ones_whose_titles_changed(
     catalogue, make_source, strategy, org_title, group_title
 ):
-    helpers.call_action("organization_create", sysadmin_context(), name="org-a", title="Made by hand")
-    helpers.call_action("group_create", sysadmin_context(), name="grp-1", title="Group made by hand")
+    helpers.call_action(
+        "organization_create", sysadmin_context(), name="org-a", title="Made by hand"
+    )
+    helpers.call_action(
+        "group_create", sysadmin_context(), name="grp-1", title="Group made by hand"
+    )
     catalogue.groups = {"grp-1": org("Group 1")}
     catalogue.datasets = {"s1": dataset("s1", groups=("grp-1",))}
     source = make_source(organization_merge_strategy=strategy, group_merge_strategy=strategy)
@@ -102,7 +104,9 @@ def test_org_and_group_strategies_on_existing_ones_whose_titles_changed(
     ("strategy", "title_after"), [("create", "Made by hand"), ("update", "Organization A")]
 )
 def test_a_deleted_organization_is_revived(catalogue, make_source, strategy, title_after):
-    made = helpers.call_action("organization_create", sysadmin_context(), name="org-a", title="Made by hand")
+    made = helpers.call_action(
+        "organization_create", sysadmin_context(), name="org-a", title="Made by hand"
+    )
     helpers.call_action("organization_delete", sysadmin_context(), id="org-a")
     catalogue.datasets = {"s1": dataset("s1")}
     source = make_source(organization_merge_strategy=strategy)
@@ -110,7 +114,11 @@ def test_a_deleted_organization_is_revived(catalogue, make_source, strategy, tit
     job = _run(source)
 
     revived = helpers.call_action("organization_show", sysadmin_context(), id="org-a")
-    assert (revived["id"], revived["state"], revived["title"]) == (made["id"], "active", title_after)
+    assert (revived["id"], revived["state"], revived["title"]) == (
+        made["id"],
+        "active",
+        title_after,
+    )
     assert show("ds-s1")["owner_org"] == made["id"]
     assert stats(job)["added"] == 1
 

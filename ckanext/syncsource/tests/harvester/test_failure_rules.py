@@ -1,0 +1,139 @@
+"""The safety rules: a source that cannot be read, that lost its datasets or too many of them,
+a bad dataset among good ones, and a source config that must be refused when saved."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import ckan.plugins.toolkit as tk
+import pytest
+from ckan.tests import helpers
+
+from ..harvest_runner import create_source, job_errors, run_job, sysadmin_context
+from .catalogue import dataset, datasets
+from .conftest import SOURCE_NAME
+from .site_view import assert_site_matches, dataset_count, expected, modified_stamps, stats
+
+
+def _break_missing(path: Path) -> str:
+    path.unlink()
+    return "no such file"
+
+
+def _break_invalid_json(path: Path) -> str:
+    path.write_text('{"dataset": {"s1": {"name": "ds-s1",}}}')
+    return "JSON"
+
+
+def _break_truncated(path: Path) -> str:
+    text = path.read_text()
+    path.write_text(text[: len(text) // 2])
+    return "JSON"
+
+
+@pytest.mark.parametrize("damage", [_break_missing, _break_invalid_json, _break_truncated])
+def test_an_unreadable_source_fails_the_job_and_changes_nothing(catalogue, make_source, damage):
+    catalogue.datasets = datasets("s1", "s2", "s3", "s4")
+    source = make_source()
+    run_job(source["id"])
+    before = modified_stamps()
+    catalogue.datasets = {"s9": dataset("s9")}  # what a good read would create
+    cause = damage(Path(catalogue.write()))
+
+    job = run_job(source["id"])
+
+    errors = job_errors(job["id"])
+    assert len(errors) == 1
+    assert "could not be read" in errors[0]
+    assert cause in errors[0]
+    assert stats(job) == {**stats({"stats": {}}), "errored": 1}
+    assert modified_stamps() == before
+
+
+def test_a_source_without_datasets_deletes_nothing(catalogue, make_source):
+    catalogue.datasets = datasets("s1", "s2", "s3")
+    source = make_source(delete_limit=1)
+    run_job(source["id"])
+    wanted = expected(catalogue.datasets)
+    catalogue.datasets = {}
+    catalogue.write()
+
+    job = run_job(source["id"])
+
+    assert stats(job)["deleted"] == 0
+    assert any("no datasets while CKAN holds 3" in error for error in job_errors(job["id"]))
+    assert_site_matches(SOURCE_NAME, wanted)
+
+
+def test_more_deletes_than_the_limit_delete_nothing_until_the_limit_is_raised(
+    catalogue, make_source, reconfigure
+):
+    catalogue.datasets = datasets(*(f"s{n}" for n in range(10)))
+    source = make_source()
+    run_job(source["id"])
+    for n in range(6):
+        del catalogue.datasets[f"s{n}"]
+    catalogue.datasets["s10"] = dataset("s10")
+    catalogue.write()
+
+    job = run_job(source["id"])
+
+    assert (stats(job)["deleted"], stats(job)["added"]) == (0, 1)
+    assert any(
+        "would delete 6 of the source's 10 datasets" in error and "delete_limit" in error
+        for error in job_errors(job["id"])
+    )
+    assert dataset_count() == 11
+
+    reconfigure(source, delete_limit=0.6)
+    job = run_job(source["id"])
+
+    assert (stats(job)["deleted"], job_errors(job["id"])) == (6, [])
+    assert_site_matches(SOURCE_NAME, expected(catalogue.datasets))
+
+
+def test_a_bad_dataset_errors_with_its_reason_and_the_rest_goes_on(catalogue, make_source):
+    catalogue.datasets = datasets("s1", "s2")
+    catalogue.datasets["unknown-org"] = dataset("unknown-org", org="no-such-org")
+    catalogue.datasets["bad-name"] = dataset("bad-name", name="Not a valid name!")
+    catalogue.datasets["short-tag"] = dataset("short-tag", tags=["x"])
+    source = make_source()
+
+    job = run_job(source["id"])
+
+    assert (stats(job)["added"], stats(job)["errored"]) == (2, 3)
+    errors = "\n".join(job_errors(job["id"]))
+    assert "unknown key 'no-such-org'" in errors
+    assert "invalid name 'Not a valid name!'" in errors
+    assert 'Tag "x" length is less than minimum 2' in errors
+    assert_site_matches(SOURCE_NAME, expected(datasets("s1", "s2")))
+
+
+@pytest.mark.parametrize(
+    ("config", "named"),
+    [
+        ({"dataset_group_merge_strategy": "merge"}, "dataset_group_merge_strategy"),
+        ({"organization_merge_strategy": "upsert"}, "organization_merge_strategy"),
+        ({"dataset_preserve_names": "yes"}, "dataset_preserve_names"),
+        ({"delete_limit": 5}, "delete_limit"),
+        ({"source_name": "with:colon"}, "source_name"),
+        ({"no_such_option": True}, "no_such_option"),
+    ],
+)
+def test_an_invalid_config_is_refused_when_the_source_is_saved(stack, config, named):
+    with pytest.raises(tk.ValidationError) as refused:
+        create_source("/tmp/syncsource-test/sources/any.json", config)
+
+    assert named in json.dumps(refused.value.error_dict)
+    assert helpers.call_action("harvest_source_list", sysadmin_context()) == []
+
+
+def test_a_second_source_with_the_same_source_name_is_refused(stack):
+    create_source("/tmp/syncsource-test/sources/one.json", {"source_name": "shared"})
+
+    with pytest.raises(tk.ValidationError) as refused:
+        create_source("/tmp/syncsource-test/sources/two.json", {"source_name": "shared"})
+
+    assert "source_name 'shared' is already used" in json.dumps(refused.value.error_dict)
+    assert len(helpers.call_action("harvest_source_list", sysadmin_context())) == 1
