@@ -23,6 +23,7 @@ from .core.merge import differs, merge_dataset
 from .core.names import name_for_create
 from .core.options import SyncOptions
 from .gather import STATUS_EXTRA
+from .leftover_objects import LEFT_BY_FINISHED_JOB, is_left_by_finished_job
 from .locks import advisory_lock
 from .site_settings import max_name_tries
 from .source_config import parse_source_config
@@ -36,6 +37,8 @@ class ImportFailed(Exception):
 
 def import_object(harvest_object: HarvestObject, user: str) -> bool | str:
     """Apply the object's step; True when CKAN was written, 'unchanged' when not needed."""
+    if is_left_by_finished_job(harvest_object):
+        raise ImportFailed(LEFT_BY_FINISHED_JOB)
     status = _extra(harvest_object, STATUS_EXTRA)
     config = parse_source_config(harvest_object.source.config)
     source_name = ckan_state.source_name_of(harvest_object.harvest_source_id, config.source_name)

@@ -25,6 +25,7 @@ from .core.groups_plan import plan_groups
 from .core.model import ObjectError, SourceEntry
 from .core.normalize import normalize_dataset
 from .group_sync import apply_group_plan
+from .leftover_objects import close_leftover_objects
 from .locks import advisory_lock
 from .run_summary import save_summary
 from .site_settings import max_name_tries, reader_settings
@@ -70,6 +71,9 @@ def gather(job, user: str, report: Callable[[str], None]) -> list[str]:
     with advisory_lock(f"syncsource-gather:{source.id}") as locked:
         if not locked:
             raise GatherFailed("Another gather of this harvest source is running")
+        closed = close_leftover_objects(source.id)
+        if closed:
+            log.warning("Closed %d objects left by finished jobs of source %s", closed, source.id)
         with DatasetSpool() as spool:
             read = _read_source(source.url, config, spool)
             return _plan_and_store(job, source_name, config, read, spool, user, report)

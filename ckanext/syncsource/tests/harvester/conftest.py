@@ -13,6 +13,9 @@ from ckanext.harvest import queue
 from ..harvest_runner import create_source, sysadmin_context
 from .catalogue import org
 
+# Show the compared values when an assertion in the helper module fails.
+pytest.register_assert_rewrite("ckanext.syncsource.tests.harvester.site_view")
+
 SOURCE_NAME = "cat"
 
 

@@ -1,0 +1,37 @@
+"""The harvest stages one at a time, to replay what crashed workers and queues do."""
+
+from __future__ import annotations
+
+import ckan.plugins.toolkit as tk
+from ckan import model
+from ckanext.harvest import queue
+from ckanext.harvest.model import HarvestJob, HarvestObject
+
+from ..harvest_runner import sysadmin_context
+
+
+def gather_job(source_id: str) -> tuple[str, list[str]]:
+    """Create a job and run its gather stage only: (job id, ids of the objects to import)."""
+    job = tk.get_action("harvest_job_create")(
+        sysadmin_context(), {"source_id": source_id, "run": False}
+    )
+    job_obj = HarvestJob.get(job["id"])
+    job_obj.status = "Running"
+    job_obj.save()
+    return job["id"], queue.gather_stage(queue.get_harvester("syncsource"), job_obj) or []
+
+
+def import_object(object_id: str) -> None:
+    """Deliver one fetch message: the fetch and import stages of one object."""
+    queue.fetch_and_import_stages(queue.get_harvester("syncsource"), HarvestObject.get(object_id))
+
+
+def finish_as_timed_out(job_id: str) -> None:
+    """What `harvest_jobs_run` does to a job whose worker died (ckanext.harvest.timeout)."""
+    job = HarvestJob.get(job_id)
+    job.status = "Finished"
+    job.save()
+
+
+def object_count() -> int:
+    return model.Session.query(HarvestObject).count()

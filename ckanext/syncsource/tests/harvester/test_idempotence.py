@@ -1,0 +1,93 @@
+"""Running again converges and writes nothing more: unchanged re-runs, a fetch message
+delivered twice, and a job whose worker died half-way."""
+
+from __future__ import annotations
+
+from ckan.tests import helpers
+
+from ..harvest_runner import job_errors, run_job, sysadmin_context
+from .catalogue import datasets
+from .conftest import SOURCE_NAME
+from .site_view import assert_site_matches, dataset_count, expected, modified_stamps, show, stats
+from .stages import finish_as_timed_out, gather_job, import_object, object_count
+
+
+def test_an_unchanged_rerun_writes_nothing(catalogue, make_source):
+    catalogue.organizations["org-b"] = {"title": "B"}
+    catalogue.groups = {"grp-1": {"title": "G"}}
+    catalogue.datasets = {
+        **datasets("s1", "s2", "s3", groups=("grp-1",), resources=2),
+        **datasets("s4", "s5", org="org-b", resources=0),
+        **datasets("s6", org=None),
+    }
+    source = make_source(organization_merge_strategy="update", group_merge_strategy="update")
+    run_job(source["id"])
+    before, objects = modified_stamps(), object_count()
+    groups = helpers.call_action("group_list", all_fields=True)
+
+    job = run_job(source["id"])
+
+    assert stats(job) == {**stats({"stats": {}}), "not modified": 6}
+    assert modified_stamps() == before
+    assert object_count() == objects
+    assert helpers.call_action("group_list", all_fields=True) == groups
+
+
+def test_a_dataset_edited_by_hand_is_restored_once_then_left_alone(catalogue, make_source):
+    catalogue.datasets = datasets("s1", "s2")
+    source = make_source()
+    run_job(source["id"])
+    helpers.call_action("package_patch", sysadmin_context(), id="ds-s1", title="Edited by hand")
+
+    job = run_job(source["id"])
+
+    assert (stats(job)["updated"], stats(job)["not modified"]) == (1, 1)
+    assert show("ds-s1")["title"] == "Dataset s1"
+    before = modified_stamps()
+    assert stats(run_job(source["id"]))["not modified"] == 2
+    assert modified_stamps() == before
+
+
+def test_a_fetch_message_delivered_twice_creates_no_duplicate(catalogue, make_source):
+    catalogue.datasets = datasets("s1", "s2", "s3")
+    source = make_source()
+    run_job(source["id"])
+    del catalogue.datasets["s1"]
+    catalogue.datasets.update(datasets("s4"))
+    catalogue.datasets["s2"]["title"] = "Changed"
+    catalogue.write()
+
+    _, object_ids = gather_job(source["id"])
+    for object_id in object_ids + object_ids:
+        import_object(object_id)
+
+    assert dataset_count() == 4  # s1 deleted, s2 to s4 active, no duplicate
+    assert_site_matches(SOURCE_NAME, expected(catalogue.datasets))
+
+
+def test_a_job_whose_worker_died_half_way_converges_in_the_next_job(catalogue, make_source):
+    catalogue.datasets = datasets(*(f"s{n}" for n in range(8)))
+    source = make_source()
+    crashed_job, object_ids = gather_job(source["id"])
+    for object_id in object_ids[:4]:
+        import_object(object_id)
+    finish_as_timed_out(crashed_job)
+    catalogue.datasets["s7"]["title"] = "Changed after the crash"
+    catalogue.write()
+
+    job = run_job(source["id"])
+
+    assert job_errors(job["id"]) == []
+    assert (stats(job)["added"], stats(job)["not modified"]) == (4, 4)
+    assert_site_matches(SOURCE_NAME, expected(catalogue.datasets))
+
+    # The dead job's messages may still arrive (harvest_jobs_run resubmits waiting objects):
+    # they must not undo the newer job.
+    for object_id in object_ids[4:]:
+        import_object(object_id)
+    assert dataset_count() == 8
+    assert_site_matches(SOURCE_NAME, expected(catalogue.datasets))
+    assert stats(run_job(source["id"]))["not modified"] == 8
+    left = job_errors(crashed_job)
+    assert len(left) >= 4
+    assert all("its job finished before this object was imported" in error for error in left)
