@@ -1,0 +1,85 @@
+"""Jobs through the real Redis queue, with ckanext-harvest's gather and fetch consumers."""
+
+from __future__ import annotations
+
+import pytest
+from ckan.tests import helpers
+
+from ..harvest_runner import job_errors, run_job, sysadmin_context
+from .catalogue import dataset, datasets, org
+from .conftest import SOURCE_NAME
+from .queue_run import consumer_tracebacks, consumers, finish
+from .site_view import assert_site_matches, dataset_count, expected, stats
+
+pytestmark = pytest.mark.usefixtures("empty_queues")
+
+
+def _start_job(source_id: str) -> str:
+    return helpers.call_action(
+        "harvest_job_create", sysadmin_context(), source_id=source_id, run=True
+    )["id"]
+
+
+def test_a_job_runs_through_the_gather_and_fetch_consumers(catalogue, make_source, tmp_path):
+    catalogue.organizations["org-b"] = org("Organization B")
+    catalogue.groups = {"grp-1": org("Group 1")}
+    catalogue.datasets = {
+        **datasets("s1", "s2", "s3", groups=("grp-1",)),
+        **datasets("s4", "s5", org="org-b", resources=2),
+    }
+    source = make_source()
+
+    with consumers(tmp_path):
+        job = finish(_start_job(source["id"]), source["id"])
+
+    assert (stats(job)["added"], job_errors(job["id"])) == (5, [])
+    assert_site_matches(SOURCE_NAME, expected(catalogue.datasets))
+    assert consumer_tracebacks(tmp_path) == []
+
+
+def test_two_fetch_consumers_apply_deletes_creates_and_updates_without_duplicates(
+    catalogue, make_source, tmp_path
+):
+    catalogue.datasets = datasets(*(f"s{n:02}" for n in range(16)))
+    source = make_source()
+    run_job(source["id"])
+    for n in range(4):
+        del catalogue.datasets[f"s{n:02}"]
+    for n in range(4, 10):
+        catalogue.datasets[f"s{n:02}"]["title"] = f"Updated {n}"
+    new = datasets(*(f"n{n}" for n in range(6)))
+    new["n0"]["name"] = "ds-s00"  # the name of a dataset this job deletes
+    catalogue.datasets.update(new)
+    catalogue.write()
+
+    with consumers(tmp_path, fetchers=2):
+        job = finish(_start_job(source["id"]), source["id"])
+
+    assert job_errors(job["id"]) == []
+    assert stats(job) == {
+        "added": 6,
+        "updated": 6,
+        "deleted": 4,
+        "not modified": 6,
+        "errored": 0,
+    }
+    # A deleted dataset keeps its name in CKAN, so the new dataset takes the next free one.
+    assert_site_matches(SOURCE_NAME, expected(catalogue.datasets, {"n0": "ds-s00-1"}))
+    assert dataset_count() == 16 + 6
+    assert consumer_tracebacks(tmp_path) == []
+
+
+def test_a_dataset_added_while_consumers_run_is_picked_up_by_the_next_job(
+    catalogue, make_source, tmp_path
+):
+    catalogue.datasets = datasets("s1", "s2")
+    source = make_source()
+
+    with consumers(tmp_path):
+        finish(_start_job(source["id"]), source["id"])
+        catalogue.datasets["s3"] = dataset("s3")
+        catalogue.write()
+        job = finish(_start_job(source["id"]), source["id"])
+
+    assert (stats(job)["added"], stats(job)["not modified"]) == (1, 2)
+    assert_site_matches(SOURCE_NAME, expected(catalogue.datasets))

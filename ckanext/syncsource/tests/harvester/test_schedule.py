@@ -1,0 +1,68 @@
+"""A scheduled source is started by `ckan harvester run`, as a cron-driven site runs it."""
+
+from __future__ import annotations
+
+import datetime
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from ckan.tests import helpers
+from ckanext.harvest.model import HarvestSource
+
+from ..harvest_runner import TEST_INI, job_errors, sysadmin_context, wait_until
+from .catalogue import datasets
+from .conftest import SOURCE_NAME
+from .queue_run import consumers, objects_done
+from .site_view import assert_site_matches, expected, stats
+
+pytestmark = pytest.mark.usefixtures("empty_queues")
+
+
+def _harvester_run() -> None:
+    """`ckan harvester run`, the command a site's cron calls every few minutes."""
+    ckan = Path(sys.executable).with_name("ckan")
+    subprocess.run(
+        [str(ckan), "-c", str(TEST_INI), "harvester", "run"],
+        check=True,
+        capture_output=True,
+        env=dict(os.environ),
+        timeout=120,
+    )
+
+
+def _jobs(source_id: str) -> list[dict]:
+    return helpers.call_action("harvest_job_list", sysadmin_context(), source_id=source_id)
+
+
+def test_a_daily_source_due_to_run_is_started_and_finished_by_harvester_run(catalogue, tmp_path):
+    catalogue.datasets = datasets("s1", "s2", "s3")
+    source = helpers.call_action(
+        "harvest_source_create",
+        sysadmin_context(),
+        name="scheduled-source",
+        title="Scheduled source",
+        url=catalogue.write(),
+        source_type="syncsource",
+        frequency="DAILY",
+        config=json.dumps({"source_name": SOURCE_NAME}),
+    )
+    due = HarvestSource.get(source["id"])
+    due.next_run = datetime.datetime.utcnow() - datetime.timedelta(minutes=5)
+    due.save()
+
+    with consumers(tmp_path):
+        _harvester_run()
+        [started] = wait_until(lambda: _jobs(source["id"]), what="the scheduled job")
+        wait_until(lambda: objects_done(started["id"]), what="the scheduled job's objects")
+        _harvester_run()
+
+    job = helpers.call_action("harvest_job_show", sysadmin_context(), id=started["id"])
+    assert (job["status"], stats(job)["added"], job_errors(job["id"])) == ("Finished", 3, [])
+    assert_site_matches(SOURCE_NAME, expected(catalogue.datasets))
+    next_run = HarvestSource.get(source["id"]).next_run
+    assert next_run > datetime.datetime.utcnow() + datetime.timedelta(hours=23)
+    assert len(_jobs(source["id"])) == 1
