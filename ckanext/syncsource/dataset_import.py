@@ -54,7 +54,8 @@ def _delete(harvest_object: HarvestObject, user: str) -> bool:
     package = model.Package.get(harvest_object.package_id)
     if package is not None and package.state != "deleted":
         tk.get_action("package_delete")(_context(user), {"id": package.id})
-    _make_only_current(harvest_object, current=False)
+    _set_only_current(harvest_object, current=False)
+    harvest_object.save()
     return True
 
 
@@ -102,18 +103,21 @@ def _create_or_update(
 def _create(harvest_object: HarvestObject, merged: dict[str, Any], user: str) -> None:
     merged["name"] = _free_name(merged["name"])
     merged["id"] = str(uuid.uuid4())
-    # Link the object to the new dataset in the same transaction as package_create, so the
-    # dataset is indexed with its harvest source (ckanext-harvest's own pattern).
     model.Session.execute(sa.text("SET CONSTRAINTS harvest_object_package_id_fkey DEFERRED"))
-    harvest_object.package_id = merged["id"]
-    harvest_object.current = True
-    model.Session.add(harvest_object)
+    _make_current(harvest_object, merged["id"])
     _write("package_create", merged, user)
 
 
 def _update(harvest_object: HarvestObject, merged: dict[str, Any], user: str) -> None:
+    _make_current(harvest_object, merged["id"])
     _write("package_update", merged, user)
-    harvest_object.package_id = merged["id"]
+
+
+def _make_current(harvest_object: HarvestObject, package_id: str) -> None:
+    """Link the object to the dataset as its current one in the transaction the action commits,
+    so the dataset is indexed with this object (ckanext-harvest's index extras name it)."""
+    harvest_object.package_id = package_id
+    _set_only_current(harvest_object, current=True)
 
 
 def _write(action: str, data: dict[str, Any], user: str) -> None:
@@ -134,7 +138,7 @@ def _free_name(wanted: str) -> str:
 
 def _record_sync(harvest_object: HarvestObject, fingerprint: str) -> None:
     """Make this object the dataset's current one, with what was synced and when."""
-    _make_only_current(harvest_object, current=True)
+    _set_only_current(harvest_object, current=True)
     values = {
         ckan_state.FINGERPRINT_EXTRA: fingerprint,
         ckan_state.SYNCED_MODIFIED_EXTRA: ckan_state.dataset_modified(harvest_object.package_id),
@@ -147,7 +151,9 @@ def _record_sync(harvest_object: HarvestObject, fingerprint: str) -> None:
     harvest_object.save()
 
 
-def _make_only_current(harvest_object: HarvestObject, current: bool) -> None:
+def _set_only_current(harvest_object: HarvestObject, current: bool) -> None:
+    """Set the object's `current` and unset it on the source's other objects of the dataset
+    (not committed)."""
     model.Session.execute(
         sa.update(HarvestObject)
         .where(
@@ -159,7 +165,7 @@ def _make_only_current(harvest_object: HarvestObject, current: bool) -> None:
         .values(current=False)
     )
     harvest_object.current = current
-    harvest_object.save()
+    model.Session.add(harvest_object)
 
 
 def _extra(harvest_object: HarvestObject, key: str) -> str | None:
