@@ -98,12 +98,17 @@ def test_a_bad_dataset_errors_with_its_reason_and_the_rest_goes_on(catalogue, ma
     catalogue.datasets["unknown-org"] = dataset("unknown-org", org="no-such-org")
     catalogue.datasets["bad-name"] = dataset("bad-name", name="Not a valid name!")
     catalogue.datasets["short-tag"] = dataset("short-tag", tags=["x"])
+    catalogue.datasets["unknown-group"] = dataset("unknown-group", groups=("no-such-group",))
+    catalogue.datasets["twin-1"] = dataset("twin-1", name="ds-twin")
+    catalogue.datasets["twin-2"] = dataset("twin-2", name="ds-twin")
     source = make_source()
 
     job = run_job(source["id"])
 
-    assert (stats(job)["added"], stats(job)["errored"]) == (2, 3)
+    assert (stats(job)["added"], stats(job)["errored"]) == (2, 6)
     errors = "\n".join(job_errors(job["id"]))
+    assert "unknown key 'no-such-group'" in errors
+    assert errors.count("name 'ds-twin' is wanted by datasets ['twin-1', 'twin-2']") == 2
     assert "unknown key 'no-such-org'" in errors
     assert "invalid name 'Not a valid name!'" in errors
     assert 'Tag "x" length is less than minimum 2' in errors
@@ -137,3 +142,23 @@ def test_a_second_source_with_the_same_source_name_is_refused(stack):
 
     assert "source_name 'shared' is already used" in json.dumps(refused.value.error_dict)
     assert len(helpers.call_action("harvest_source_list", sysadmin_context())) == 1
+
+
+def test_a_rename_onto_a_name_held_by_another_dataset_errors_and_changes_nothing(
+    catalogue, make_source
+):
+    catalogue.datasets = datasets("s1", "s2")
+    source = make_source(dataset_preserve_names=False)
+    run_job(source["id"])
+    helpers.call_action(
+        "package_create", sysadmin_context(), name="hand-made", owner_org=None, title="Mine"
+    )
+    before = modified_stamps()
+    catalogue.datasets["s1"]["name"] = "hand-made"
+    catalogue.write()
+
+    job = run_job(source["id"])
+
+    assert (stats(job)["errored"], stats(job)["not modified"]) == (1, 1)
+    assert any("already in use" in error for error in job_errors(job["id"]))
+    assert modified_stamps() == before
