@@ -1,0 +1,159 @@
+"""Sync the source's datasets through the action API: plan with the engine, then apply.
+
+Over HTTP there is no stored fingerprint of what was last synced, so every dataset both sides
+hold is shown, merged and written only when the merge differs from it: an unchanged re-sync
+reads every dataset but writes none.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from ..core.datasets_plan import DatasetPlan, plan_datasets
+from ..core.errors import InvalidObject
+from ..core.fingerprint import sync_fingerprint
+from ..core.merge import differs, merge_dataset
+from ..core.model import ObjectError, SourceEntry
+from ..core.names import wanted_name_problem
+from ..core.normalize import normalize_dataset
+from ..core.options import SyncOptions
+from .action_api import ActionApi, ActionError
+from .report import SyncError, SyncReport
+from .site_state import NameProbe, owned_datasets, ownership_marker
+
+log = logging.getLogger(__name__)
+
+
+class DatasetSync:
+    """One run's datasets: the source's canonical content, the plan, and its application."""
+
+    def __init__(
+        self,
+        api: ActionApi,
+        source_name: str,
+        options: SyncOptions,
+        org_ids: Mapping[str, str],
+        group_ids: Mapping[str, str],
+        max_name_tries: int,
+    ) -> None:
+        self._api = api
+        self._source_name = source_name
+        self._options = options
+        self._org_ids = org_ids
+        self._group_ids = group_ids
+        self._max_name_tries = max_name_tries
+        self._content: dict[str, dict[str, Any]] = {}
+
+    def run(self, datasets: Iterable[tuple[Any, Any]], report: SyncReport) -> None:
+        """Delete, then create, then update, recording each dataset's outcome in `report`."""
+        entries, invalid = self._read_source(datasets)
+        plan = self._plan(entries, invalid)
+        for error in plan.errors:
+            report.add_error(error.key, SyncError(error.reason))
+        for delete in plan.deletes:
+            data = {"id": delete.package_id}
+            self._write(report.deleted, report, delete.source_id, "package_delete", data)
+        for create in plan.creates:
+            self._create(create.source_id, create.name, report)
+        for update in plan.updates:
+            self._update(update.source_id, update.package_id, report)
+        report.unchanged.extend(step.source_id for step in plan.unchanged)
+        log.info(
+            "datasets of %s: %d created, %d updated, %d deleted, %d unchanged, %d errors",
+            self._source_name,
+            len(report.created),
+            len(report.updated),
+            len(report.deleted),
+            len(report.unchanged),
+            len(report.errored),
+        )
+
+    def _read_source(
+        self, datasets: Iterable[tuple[Any, Any]]
+    ) -> tuple[list[SourceEntry], list[ObjectError]]:
+        entries, invalid = [], []
+        for source_id, obj in datasets:
+            if not isinstance(source_id, str) or not source_id:
+                invalid.append(
+                    ObjectError(str(source_id), "a dataset id must be a non-empty string")
+                )
+                continue
+            try:
+                content = normalize_dataset(obj)
+            except InvalidObject as e:
+                invalid.append(ObjectError(source_id, f"invalid dataset: {e}"))
+                continue
+            self._content[source_id] = content
+            fingerprint = sync_fingerprint(content, self._options)
+            entries.append(SourceEntry(source_id, content["name"], fingerprint))
+        return entries, invalid
+
+    def _plan(self, entries: list[SourceEntry], invalid: list[ObjectError]) -> DatasetPlan:
+        existing = owned_datasets(self._api, self._source_name)
+        probe = NameProbe(self._api)
+        found = {entry.source_id for entry in existing}
+        for entry in entries:
+            if entry.source_id in found or wanted_name_problem(entry.name):
+                continue
+            marker = ownership_marker(self._source_name, entry.source_id)
+            own = probe.find_own(entry.name, marker, entry.source_id, self._max_name_tries)
+            if own is not None:
+                existing.append(own)
+        return plan_datasets(entries, existing, probe.taken, self._max_name_tries, invalid)
+
+    def _create(self, source_id: str, name: str, report: SyncReport) -> None:
+        merged = self._merge(source_id, None, name, report)
+        if merged is not None:
+            created = self._write(report.created, report, source_id, "package_create", merged)
+            if created is not None:
+                report.names[source_id] = created["name"]
+
+    def _update(self, source_id: str, package_id: str, report: SyncReport) -> None:
+        try:
+            current = self._api.call("package_show", {"id": package_id})
+        except ActionError as e:
+            report.add_error(source_id, SyncError(str(e), e.error))
+            return
+        merged = self._merge(source_id, current, None, report)
+        if merged is None:
+            return
+        if differs(merged, current):
+            self._write(report.updated, report, source_id, "package_update", merged)
+        else:
+            report.unchanged.append(source_id)
+
+    def _merge(
+        self, source_id: str, current: dict[str, Any] | None, name: str | None, report: SyncReport
+    ) -> dict[str, Any] | None:
+        try:
+            return merge_dataset(
+                self._content[source_id],
+                current,
+                self._options,
+                self._org_ids,
+                self._group_ids,
+                ownership_marker(self._source_name, source_id),
+                name=name,
+            )
+        except InvalidObject as e:
+            report.add_error(source_id, SyncError(f"invalid dataset: {e}"))
+            return None
+
+    def _write(
+        self,
+        done: list[str],
+        report: SyncReport,
+        source_id: str,
+        action: str,
+        data: dict[str, Any],
+    ) -> dict[str, Any] | None:
+        """Call a write action; on success add `source_id` to `done` and return the result."""
+        try:
+            result = self._api.call(action, data)
+        except ActionError as e:
+            report.add_error(source_id, SyncError(str(e), e.error))
+            return None
+        done.append(source_id)
+        return result if isinstance(result, dict) else {}

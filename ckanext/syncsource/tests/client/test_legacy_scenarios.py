@@ -1,0 +1,119 @@
+"""The legacy client's documented options, observed on a live CKAN after `sync` over HTTP."""
+
+from __future__ import annotations
+
+from ..harvester.catalogue import dataset, org
+
+SOURCE = "cat"
+
+
+def _group_names(dataset_dict: dict) -> list[str]:
+    return sorted(group["name"] for group in dataset_dict["groups"])
+
+
+def test_names_are_preserved_until_preserve_names_is_off(site):
+    data = {"organization": {"org-a": org("A")}, "dataset": {"s1": dataset("s1")}}
+    site.client().sync(SOURCE, data)
+    created = site.dataset("ds-s1")
+
+    data["dataset"]["s1"].update(name="ds-s1-renamed", title="Renamed at the source")
+    report = site.client().sync(SOURCE, data)
+    kept = site.dataset(created["id"])
+    assert (kept["name"], kept["title"]) == ("ds-s1", "Renamed at the source")
+    assert report.updated == ["s1"]
+
+    report = site.client(dataset_preserve_names=False).sync(SOURCE, data)
+    renamed = site.dataset(created["id"])
+    assert renamed["name"] == "ds-s1-renamed"
+    assert report.updated == ["s1"]
+    assert report.created == report.deleted == []
+
+
+def test_dataset_group_merge_strategies(site):
+    groups = {name: org(name.title()) for name in ("grp-1", "grp-2", "grp-3")}
+    data = {
+        "organization": {"org-a": org("A")},
+        "group": groups,
+        "dataset": {"s1": dataset("s1", groups=("grp-1",))},
+    }
+    site.client().sync(SOURCE, data)
+    by_hand = site.group("grp-2")["id"]
+    site.api.call(
+        "member_create",
+        {"id": by_hand, "object": "ds-s1", "object_type": "package", "capacity": "public"},
+    )
+    data["dataset"]["s1"]["groups"] = ["grp-1", "grp-3"]
+
+    site.client(dataset_group_merge_strategy="preserve").sync(SOURCE, data)
+    assert _group_names(site.dataset("ds-s1")) == ["grp-1", "grp-2"]
+
+    site.client(dataset_group_merge_strategy="add").sync(SOURCE, data)
+    added = site.dataset("ds-s1")
+    assert _group_names(added) == ["grp-1", "grp-2", "grp-3"]
+
+    report = site.client(dataset_group_merge_strategy="replace").sync(SOURCE, data)
+    assert _group_names(site.dataset("ds-s1")) == ["grp-1", "grp-3"]
+    assert report.updated == ["s1"]
+
+
+def test_organization_is_preserved_until_preserve_organization_is_off(site):
+    data = {
+        "organization": {"org-a": org("A"), "org-b": org("B")},
+        "dataset": {"s1": dataset("s1", org="org-a")},
+    }
+    site.client().sync(SOURCE, data)
+    data["dataset"]["s1"]["owner_org"] = "org-b"
+
+    report = site.client().sync(SOURCE, data)
+    assert site.dataset("ds-s1")["organization"]["name"] == "org-a"
+    assert report.unchanged == ["s1"]
+
+    report = site.client(dataset_preserve_organization=False).sync(SOURCE, data)
+    assert site.dataset("ds-s1")["organization"]["name"] == "org-b"
+    assert report.updated == ["s1"]
+
+
+def test_create_strategy_leaves_existing_organizations_and_groups_alone(site):
+    data = {"organization": {"org-a": org("A")}, "group": {"grp-1": org("Group 1")}}
+    report = site.client().sync(SOURCE, data)
+    assert (report.organizations.created, report.groups.created) == (["org-a"], ["grp-1"])
+
+    data["organization"]["org-a"]["title"] = "A, retitled"
+    data["group"]["grp-1"]["title"] = "Group 1, retitled"
+    report = site.client().sync(SOURCE, data)
+
+    assert site.organization("org-a")["title"] == "A"
+    assert site.group("grp-1")["title"] == "Group 1"
+    assert (report.organizations.unchanged, report.groups.unchanged) == (["org-a"], ["grp-1"])
+
+
+def test_update_strategy_overwrites_existing_organizations_and_groups(site):
+    data = {"organization": {"org-a": org("A")}, "group": {"grp-1": org("Group 1")}}
+    options = {"organization_merge_strategy": "update", "group_merge_strategy": "update"}
+    site.client(**options).sync(SOURCE, data)
+    org_id = site.organization("org-a")["id"]
+
+    data["organization"]["org-a"]["title"] = "A, retitled"
+    data["group"]["grp-1"]["title"] = "Group 1, retitled"
+    report = site.client(**options).sync(SOURCE, data)
+
+    assert site.organization("org-a")["title"] == "A, retitled"
+    assert site.organization("org-a")["id"] == org_id
+    assert site.group("grp-1")["title"] == "Group 1, retitled"
+    assert (report.organizations.updated, report.groups.updated) == (["org-a"], ["grp-1"])
+
+    again = site.client(**options).sync(SOURCE, data)
+    assert (again.organizations.unchanged, again.groups.unchanged) == (["org-a"], ["grp-1"])
+
+
+def test_a_deleted_organization_comes_back_with_its_values(site):
+    data = {"organization": {"org-a": org("A")}}
+    site.client().sync(SOURCE, data)
+    site.api.call("organization_delete", {"id": "org-a"})
+
+    data["organization"]["org-a"]["title"] = "A, retitled"
+    report = site.client().sync(SOURCE, data)
+
+    revived = site.organization("org-a")
+    assert (revived["state"], revived["title"]) == ("active", "A")
+    assert report.organizations.revived == ["org-a"]

@@ -1,0 +1,141 @@
+"""Runs of `SynchronizationClient.sync` against a live CKAN: what it writes, and what it leaves."""
+
+from __future__ import annotations
+
+import pytest
+
+from ckanext.syncsource.client import site_state
+
+from ..harvester.catalogue import dataset, datasets, org
+from .conftest import extra
+
+SOURCE = "cat"
+ORGS = {"org-a": org("A"), "org-b": org("B")}
+GROUPS = {"grp-1": org("Group 1")}
+
+
+def _data(dataset_dicts: dict) -> dict:
+    return {"organization": ORGS, "group": GROUPS, "dataset": dataset_dicts}
+
+
+def _modified(site, names) -> dict[str, str]:
+    return {name: site.dataset(name)["metadata_modified"] for name in names}
+
+
+def test_a_multi_step_sync_creates_modifies_removes_and_adds(site):
+    client = site.client()
+    day1 = datasets("a", "b", "c")
+    report = client.sync(SOURCE, _data(day1))
+    assert sorted(report.created) == ["a", "b", "c"]
+    assert report.names == {"a": "ds-a", "b": "ds-b", "c": "ds-c"}
+    ids = {source_id: site.dataset(f"ds-{source_id}")["id"] for source_id in day1}
+
+    day2 = datasets("a", "b", "d")
+    day2["b"]["title"] = "B, edited at the source"
+    day2["b"]["resources"].append({"id": "b-r9", "url": "https://data.example.org/b/9.csv"})
+    report = client.sync(SOURCE, _data(day2))
+
+    assert (report.created, report.updated, report.deleted) == (["d"], ["b"], ["c"])
+    assert (report.unchanged, report.errored) == (["a"], [])
+    owned = site.owned(SOURCE)
+    assert sorted(owned) == ["a", "b", "d"]
+    assert owned["b"]["id"] == ids["b"]
+    assert owned["b"]["title"] == "B, edited at the source"
+    assert len(owned["b"]["resources"]) == 2
+    assert site.dataset(ids["c"])["state"] == "deleted"
+    assert extra(owned["d"], "_harvest_source") == "cat:d"
+
+
+def test_an_unchanged_resync_writes_nothing(site):
+    rich = datasets("a", "b", groups=("grp-1",), resources=2)
+    rich["p"] = dataset("p", private=True, license_id="cc-by", version="1.0", url="https://x.org")
+    rich["s"] = {
+        "name": "ds-s",
+        "title": "Show form",
+        "owner_org": "org-a",
+        "tags": [{"name": "sync"}],
+        "extras": [{"key": "origin", "value": "catalogue"}],
+        "groups": [{"name": "grp-1"}],
+        "resources": [{"id": "s-r0", "url": "https://data.example.org/s.csv", "format": "CSV"}],
+    }
+    client = site.client()
+    assert sorted(client.sync(SOURCE, _data(rich)).created) == ["a", "b", "p", "s"]
+    names = [f"ds-{source_id}" for source_id in rich]
+    before = _modified(site, names)
+    resource_ids = {name: [r["id"] for r in site.dataset(name)["resources"]] for name in names}
+
+    report = client.sync(SOURCE, _data(rich))
+
+    assert report.writes == 0
+    assert sorted(report.unchanged) == ["a", "b", "p", "s"]
+    assert _modified(site, names) == before
+    assert {n: [r["id"] for r in site.dataset(n)["resources"]] for n in names} == resource_ids
+
+
+def test_foreign_datasets_are_never_touched(site):
+    site.client().sync(SOURCE, _data({}))
+    owner = site.organization("org-a")["id"]
+    hand_made = site.api.call(
+        "package_create", {"name": "ds-a", "title": "Made by hand", "owner_org": owner}
+    )
+    other_source = dict(dataset("x", org=None), name="ds-x")
+    site.client().sync("other", {"dataset": {"x": other_source, "cat": dataset("cat", org=None)}})
+    foreign_names = ["ds-a", "ds-x", "ds-cat"]
+    before = _modified(site, foreign_names)
+
+    source = datasets("a", "x")
+    source[hand_made["id"]] = dataset("h")
+    report = site.client().sync(SOURCE, _data(source))
+
+    assert report.names == {"a": "ds-a-1", "x": "ds-x-1", hand_made["id"]: "ds-h"}
+    assert site.dataset("ds-h")["id"] != hand_made["id"]
+    report = site.client().sync(SOURCE, _data({}))
+    assert sorted(report.deleted) == sorted(["a", "x", hand_made["id"]])
+    assert _modified(site, foreign_names) == before
+    assert all(site.dataset(name)["state"] == "active" for name in foreign_names)
+
+
+def test_a_dataset_error_is_reported_and_the_run_goes_on(site):
+    source = datasets("a", "b", "c", "d")
+    source["b"]["tags"] = ["x"]
+    source["c"]["owner_org"] = "no-such-org"
+    source["d"]["extras"] = {"origin": 42}
+
+    report = site.client().sync(SOURCE, _data(source))
+
+    assert report.created == ["a"]
+    assert sorted(report.errored) == ["b", "c", "d"]
+    assert report.errors["b"].ckan_error == {"tags": ['Tag "x" length is less than minimum 2']}
+    assert "no-such-org" in report.errors["c"].reason
+    assert "origin" in report.errors["d"].reason
+    assert sorted(site.owned(SOURCE)) == ["a"]
+
+
+def test_a_returning_dataset_revives_its_deleted_dataset(site):
+    client = site.client()
+    client.sync(SOURCE, _data(datasets("a", "b")))
+    first = site.dataset("ds-a")
+    assert client.sync(SOURCE, _data(datasets("b"))).deleted == ["a"]
+
+    report = client.sync(SOURCE, _data(datasets("a", "b")))
+
+    assert (report.updated, report.created) == (["a"], [])
+    revived = site.dataset("ds-a")
+    assert (revived["id"], revived["state"]) == (first["id"], "active")
+
+
+@pytest.mark.parametrize("source_name", ["cat", "my.Source_1-x"])
+def test_only_the_source_s_own_datasets_are_found(site, monkeypatch, source_name):
+    monkeypatch.setattr(site_state, "SEARCH_PAGE_SIZE", 2)
+    site.client().sync("cats", {"dataset": datasets("a", org=None)})
+    site.client().sync("other", {"dataset": {source_name: dataset("o", org=None)}})
+    client = site.client()
+    client.sync(source_name, {"dataset": datasets("1", "2", "3", "4", "5", org=None)})
+
+    report = client.sync(source_name, {"dataset": datasets("2", "4", org=None)})
+
+    assert sorted(report.deleted) == ["1", "3", "5"]
+    assert sorted(report.unchanged) == ["2", "4"]
+    assert sorted(site.owned(source_name)) == ["2", "4"]
+    assert (list(site.owned("cats")), list(site.owned("other"))) == (["a"], [source_name])
+    assert site.dataset("ds-a")["state"] == site.dataset("ds-o")["state"] == "active"
