@@ -31,6 +31,16 @@ from .source_config import parse_source_config
 log = logging.getLogger(__name__)
 
 
+_OUTCOMES: dict[str, bool | str] = {
+    "added": True,
+    "updated": True,
+    "deleted": True,
+    "not modified": "unchanged",
+    "errored": False,
+}
+"""The import stage's return value for each report status ckanext-harvest derives from it."""
+
+
 class ImportFailed(Exception):
     """The step failed; the message (with CKAN's validation errors) goes on the object."""
 
@@ -44,6 +54,10 @@ def import_object(harvest_object: HarvestObject, user: str) -> bool | str:
     source_name = ckan_state.source_name_of(harvest_object.harvest_source_id, config.source_name)
     marker = ckan_state.ownership_marker(source_name, harvest_object.guid)
     with advisory_lock(f"syncsource-dataset:{marker}", wait=True):
+        model.Session.refresh(harvest_object, ["report_status"])
+        if harvest_object.report_status in _OUTCOMES:
+            # Delivered again after an import that finished: report what that import did.
+            return _OUTCOMES[harvest_object.report_status]
         if status == "delete":
             return _delete(harvest_object, user)
         step = json.loads(harvest_object.content)

@@ -27,7 +27,7 @@ from .core.normalize import normalize_dataset
 from .group_sync import apply_group_plan
 from .leftover_objects import close_leftover_objects
 from .locks import advisory_lock
-from .run_summary import save_summary
+from .run_summary import load_summary, save_summary
 from .site_settings import max_name_tries, reader_settings
 from .source_config import ConfigError, SourceConfig, parse_source_config
 from .sources import SourceError, open_source
@@ -63,14 +63,13 @@ def gather(job, user: str, report: Callable[[str], None]) -> list[str]:
     source_name = ckan_state.source_name_of(source.id, config.source_name)
     _check_source_name_is_unique(source.id, source_name)
 
-    waiting = _objects_of_job(job.id)
-    if waiting is not None:
-        log.info("Job %s was gathered before (message delivered twice); re-queueing", job.id)
-        return waiting
-
     with advisory_lock(f"syncsource-gather:{source.id}") as locked:
         if not locked:
             raise GatherFailed("Another gather of this harvest source is running")
+        waiting = _objects_of_job(job.id)
+        if waiting is not None:
+            log.info("Job %s was gathered before (message delivered twice); re-queueing", job.id)
+            return waiting
         closed = close_leftover_objects(source.id)
         if closed:
             log.warning("Closed %d objects left by finished jobs of source %s", closed, source.id)
@@ -100,13 +99,16 @@ def configured_source_name(config_text: str | None) -> str | None:
 
 
 def _objects_of_job(job_id: str) -> list[str] | None:
-    """None for a job not gathered yet, else the ids of its objects still waiting."""
+    """None for a job not gathered yet, else the ids of its objects still waiting.
+
+    A job whose plan had nothing to write has no objects, but its summary tells it was gathered.
+    """
     rows = model.Session.execute(
         sa.select(HarvestObject.id, HarvestObject.state).where(
             HarvestObject.harvest_job_id == job_id
         )
     ).all()
-    if not rows:
+    if not rows and load_summary(job_id) is None:
         return None
     return [object_id for object_id, state in rows if state == "WAITING"]
 

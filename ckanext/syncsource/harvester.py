@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 
+from ckan import model
 from ckanext.harvest.harvesters.base import HarvesterBase
 
 from .dataset_import import ImportFailed, import_object
@@ -41,6 +42,13 @@ class SyncSourceHarvester(HarvesterBase):
         except GatherFailed as e:
             log.error("Gather of job %s failed: %s", harvest_job.id, e)
             self._save_gather_error(str(e), harvest_job)
+            return None
+        except Exception as e:
+            # Raising would make ckanext-harvest delete the job's objects (maybe half imported)
+            # and leave the job without a word on its page.
+            log.exception("Gather of job %s failed unexpectedly", harvest_job.id)
+            model.Session.rollback()
+            self._save_gather_error(f"The gather stage failed unexpectedly: {e!r}", harvest_job)
             return None
 
     def fetch_stage(self, harvest_object) -> bool:

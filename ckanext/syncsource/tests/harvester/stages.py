@@ -21,6 +21,17 @@ def gather_job(source_id: str) -> tuple[str, list[str]]:
     return job["id"], queue.gather_stage(queue.get_harvester("syncsource"), job_obj) or []
 
 
+def regather(job_id: str) -> list[str]:
+    """Deliver the job's gather message again."""
+    return queue.gather_stage(queue.get_harvester("syncsource"), HarvestJob.get(job_id)) or []
+
+
+def run_job_finish(source_id: str, job_id: str) -> dict:
+    """`harvest_jobs_run` for the source, then the job as `harvest_job_show` returns it."""
+    tk.get_action("harvest_jobs_run")(sysadmin_context(), {"source_id": source_id})
+    return tk.get_action("harvest_job_show")(sysadmin_context(), {"id": job_id})
+
+
 def import_object(object_id: str) -> None:
     """Deliver one fetch message: the fetch and import stages of one object."""
     queue.fetch_and_import_stages(queue.get_harvester("syncsource"), HarvestObject.get(object_id))

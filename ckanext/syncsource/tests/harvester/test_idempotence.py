@@ -9,7 +9,14 @@ from ..harvest_runner import job_errors, run_job, sysadmin_context
 from .catalogue import datasets
 from .conftest import SOURCE_NAME
 from .site_view import assert_site_matches, dataset_count, expected, modified_stamps, show, stats
-from .stages import finish_as_timed_out, gather_job, import_object, object_count
+from .stages import (
+    finish_as_timed_out,
+    gather_job,
+    import_object,
+    object_count,
+    regather,
+    run_job_finish,
+)
 
 
 def test_an_unchanged_rerun_writes_nothing(catalogue, make_source):
@@ -57,11 +64,13 @@ def test_a_fetch_message_delivered_twice_creates_no_duplicate(catalogue, make_so
     catalogue.datasets["s2"]["title"] = "Changed"
     catalogue.write()
 
-    _, object_ids = gather_job(source["id"])
+    job_id, object_ids = gather_job(source["id"])
     for object_id in object_ids + object_ids:
         import_object(object_id)
 
     assert dataset_count() == 4  # s1 deleted, s2 to s4 active, no duplicate
+    job = run_job_finish(source["id"], job_id)
+    assert stats(job) == {"added": 1, "updated": 1, "deleted": 1, "not modified": 1, "errored": 0}
     assert_site_matches(SOURCE_NAME, expected(catalogue.datasets))
 
 
@@ -91,3 +100,37 @@ def test_a_job_whose_worker_died_half_way_converges_in_the_next_job(catalogue, m
     left = job_errors(crashed_job)
     assert len(left) >= 4
     assert all("its job finished before this object was imported" in error for error in left)
+
+
+def test_a_gather_message_delivered_twice_plans_once(catalogue, make_source):
+    catalogue.datasets = datasets("s1", "s2", "s3")
+    source = make_source()
+    run_job(source["id"])
+    catalogue.datasets["s1"]["title"] = "Changed"
+    catalogue.datasets.update(datasets("s4"))
+    catalogue.write()
+
+    job_id, object_ids = gather_job(source["id"])
+    again = regather(job_id)
+    for object_id in object_ids + again:
+        import_object(object_id)
+    finished = run_job_finish(source["id"], job_id)
+
+    assert sorted(again) == sorted(object_ids)
+    assert (stats(finished)["added"], stats(finished)["updated"]) == (1, 1)
+    assert stats(finished)["not modified"] == 2
+    assert_site_matches(SOURCE_NAME, expected(catalogue.datasets))
+
+
+def test_an_unchanged_job_gathered_twice_still_finishes(catalogue, make_source):
+    catalogue.datasets = datasets("s1", "s2")
+    source = make_source()
+    run_job(source["id"])
+
+    job_id, object_ids = gather_job(source["id"])
+    again = regather(job_id)
+    finished = run_job_finish(source["id"], job_id)
+
+    assert (object_ids, again) == ([], [])
+    assert (finished["status"], job_errors(job_id)) == ("Finished", [])
+    assert stats(finished)["not modified"] == 2
