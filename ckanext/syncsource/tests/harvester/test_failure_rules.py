@@ -162,3 +162,41 @@ def test_a_rename_onto_a_name_held_by_another_dataset_errors_and_changes_nothing
     assert (stats(job)["errored"], stats(job)["not modified"]) == (1, 1)
     assert any("already in use" in error for error in job_errors(job["id"]))
     assert modified_stamps() == before
+
+
+@pytest.mark.parametrize(
+    ("url", "reason"),
+    [
+        ("http://127.0.0.1:9/catalogue.json", "refused address 127.0.0.1 (loopback)"),
+        ("http://169.254.169.254/latest/", "refused address 169.254.169.254 (link-local)"),
+        ("/etc/hostname", "outside the allowed directories"),
+        ("file:///etc/hostname", "outside the allowed directories"),
+    ],
+)
+def test_a_source_at_a_refused_address_fails_with_the_reason_and_writes_nothing(stack, url, reason):
+    source = create_source(url, {"source_name": SOURCE_NAME, "format": "json"})
+
+    job = run_job(source["id"])
+
+    [error] = job_errors(job["id"])
+    assert "could not be read" in error
+    assert reason in error
+    assert dataset_count() == 0
+    assert helpers.call_action("organization_list") == []
+
+
+def test_an_invalid_organization_errors_and_its_datasets_with_it(catalogue, make_source):
+    catalogue.organizations["Bad Org"] = {"title": "Invalid key"}
+    catalogue.datasets = datasets("s1", "s2")
+    catalogue.datasets["s3"] = dataset("s3", org="Bad Org")
+    source = make_source()
+
+    job = run_job(source["id"])
+
+    errors = job_errors(job["id"])
+    assert any(
+        "organization 'Bad Org'" in error and "not a valid name" in error for error in errors
+    )
+    assert any("unknown key 'Bad Org'" in error for error in errors)
+    assert stats(job)["added"] == 2
+    assert helpers.call_action("organization_list") == ["org-a"]
