@@ -1,8 +1,10 @@
 """Sync the source's datasets through the action API: plan with the engine, then apply.
 
 Over HTTP there is no stored fingerprint of what was last synced, so every dataset both sides
-hold is shown, merged and written only when the merge differs from it: an unchanged re-sync
-reads every dataset but writes none.
+hold is an update candidate, merged and written only when the merge differs from what CKAN
+holds. The indexed dicts from the search settle most candidates: only those that differ are
+read again with `package_show` (the index may lag) and merged with that before the write, so an
+unchanged re-sync costs a few searches and no write.
 """
 
 from __future__ import annotations
@@ -45,6 +47,7 @@ class DatasetSync:
         self._group_ids = group_ids
         self._max_name_tries = max_name_tries
         self._content: dict[str, dict[str, Any]] = {}
+        self._indexed: dict[str, dict[str, Any]] = {}
 
     def run(self, datasets: Iterable[tuple[Any, Any]], report: SyncReport) -> None:
         """Delete, then create, then update, recording each dataset's outcome in `report`."""
@@ -91,7 +94,7 @@ class DatasetSync:
         return entries, invalid
 
     def _plan(self, entries: list[SourceEntry], invalid: list[ObjectError]) -> DatasetPlan:
-        existing = owned_datasets(self._api, self._source_name)
+        existing, self._indexed = owned_datasets(self._api, self._source_name)
         probe = NameProbe(self._api)
         found = {entry.source_id for entry in existing}
         for entry in entries:
@@ -104,42 +107,53 @@ class DatasetSync:
         return plan_datasets(entries, existing, probe.taken, self._max_name_tries, invalid)
 
     def _create(self, source_id: str, name: str, report: SyncReport) -> None:
-        merged = self._merge(source_id, None, name, report)
-        if merged is not None:
-            created = self._write(report.created, report, source_id, "package_create", merged)
-            if created is not None:
-                report.names[source_id] = created["name"]
+        try:
+            merged = self._merged(source_id, None, name)
+        except InvalidObject as e:
+            report.add_error(source_id, SyncError(f"invalid dataset: {e}"))
+            return
+        created = self._write(report.created, report, source_id, "package_create", merged)
+        if created is not None:
+            report.names[source_id] = created["name"]
 
     def _update(self, source_id: str, package_id: str, report: SyncReport) -> None:
+        indexed = self._indexed.get(package_id)
+        if indexed is not None and not self._needs_write(source_id, indexed):
+            report.unchanged.append(source_id)
+            return
         try:
             current = self._api.call("package_show", {"id": package_id})
+            merged = self._merged(source_id, current)
         except ActionError as e:
             report.add_error(source_id, SyncError(str(e), e.error))
             return
-        merged = self._merge(source_id, current, None, report)
-        if merged is None:
+        except InvalidObject as e:
+            report.add_error(source_id, SyncError(f"invalid dataset: {e}"))
             return
         if differs(merged, current):
             self._write(report.updated, report, source_id, "package_update", merged)
         else:
             report.unchanged.append(source_id)
 
-    def _merge(
-        self, source_id: str, current: dict[str, Any] | None, name: str | None, report: SyncReport
-    ) -> dict[str, Any] | None:
+    def _needs_write(self, source_id: str, current: dict[str, Any]) -> bool:
+        """Whether the merge differs from `current`; True when it fails (`_update` says why)."""
         try:
-            return merge_dataset(
-                self._content[source_id],
-                current,
-                self._options,
-                self._org_ids,
-                self._group_ids,
-                ownership_marker(self._source_name, source_id),
-                name=name,
-            )
-        except InvalidObject as e:
-            report.add_error(source_id, SyncError(f"invalid dataset: {e}"))
-            return None
+            return differs(self._merged(source_id, current), current)
+        except InvalidObject:
+            return True
+
+    def _merged(
+        self, source_id: str, current: dict[str, Any] | None, name: str | None = None
+    ) -> dict[str, Any]:
+        return merge_dataset(
+            self._content[source_id],
+            current,
+            self._options,
+            self._org_ids,
+            self._group_ids,
+            ownership_marker(self._source_name, source_id),
+            name=name,
+        )
 
     def _write(
         self,

@@ -7,6 +7,10 @@ a superset, and each hit's marker is then compared exactly. Drafts and private d
 included; deleted ones only when the site keeps them in the index
 (`ckan.search.remove_deleted_packages = false`, CKAN's default is to drop them). A deleted
 dataset that the search cannot see is found by `NameProbe` when its source dataset comes back.
+
+The hits are the dataset dicts CKAN indexed, which are what `package_show` returns (it serves
+them from the index itself while they are current), so they tell which datasets are unchanged
+without one request per dataset.
 """
 
 from __future__ import annotations
@@ -20,7 +24,6 @@ from ..core.normalize import OWNERSHIP_EXTRA
 from .action_api import ActionApi, CkanUnreachable
 
 SEARCH_PAGE_SIZE = 1000  # CKAN's default ckan.search.rows_max
-_SEARCH_FIELDS = ["id", "name", "state", f"extras_{OWNERSHIP_EXTRA}"]
 
 
 def ownership_marker(source_name: str, source_id: str) -> str:
@@ -28,15 +31,19 @@ def ownership_marker(source_name: str, source_id: str) -> str:
     return f"{source_name}:{source_id}"
 
 
-def owned_datasets(api: ActionApi, source_name: str) -> list[ExistingEntry]:
-    """The datasets carrying the source's ownership marker that the search index holds."""
+def owned_datasets(
+    api: ActionApi, source_name: str
+) -> tuple[list[ExistingEntry], dict[str, dict[str, Any]]]:
+    """The datasets carrying the source's ownership marker that the search index holds, and
+    their indexed dicts by CKAN id."""
     prefix = ownership_marker(source_name, "")
-    entries = []
+    entries, indexed = [], {}
     for hit in _search_marked(api, source_name):
-        marker = hit.get(OWNERSHIP_EXTRA)
+        marker = _marker_of(hit)
         if isinstance(marker, str) and marker.startswith(prefix):
             entries.append(_entry(marker[len(prefix) :], hit))
-    return entries
+            indexed[hit["id"]] = hit
+    return entries, indexed
 
 
 def _search_marked(api: ActionApi, source_name: str) -> Iterator[dict[str, Any]]:
@@ -53,7 +60,6 @@ def _search_marked(api: ActionApi, source_name: str) -> Iterator[dict[str, Any]]
             {
                 "q": "*:*",
                 "fq": fq,
-                "fl": _SEARCH_FIELDS,
                 "sort": "id asc",
                 "rows": SEARCH_PAGE_SIZE,
                 "facet": "false",
@@ -68,8 +74,10 @@ def _search_marked(api: ActionApi, source_name: str) -> Iterator[dict[str, Any]]
         if not page:
             return
         for hit in page:
-            if not isinstance(hit, dict) or not isinstance(hit.get("id"), str):
-                raise CkanUnreachable("package_search: a result has no id")
+            if not isinstance(hit, dict) or not all(
+                isinstance(hit.get(key), str) for key in ("id", "name")
+            ):
+                raise CkanUnreachable("package_search: a result has no id or name")
             if hit["id"] <= last_id:
                 raise CkanUnreachable("package_search: results are not in ascending id order")
             last_id = hit["id"]

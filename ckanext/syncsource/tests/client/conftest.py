@@ -9,80 +9,15 @@ first reset has made the database's tables.
 
 from __future__ import annotations
 
-import os
-import socket
-import subprocess
-import sys
-import time
 from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 import pytest
-import requests
 from ckan.tests import factories
 
-from ckanext.syncsource.client import SynchronizationClient
 from ckanext.syncsource.client.action_api import ActionApi
-from ckanext.syncsource.core.normalize import OWNERSHIP_EXTRA
 
-STARTUP_SECONDS = 90
-
-
-class CkanServer:
-    def __init__(self, ini: Path, log_path: Path) -> None:
-        self._ini = ini
-        self._log_path = log_path
-        self._process: subprocess.Popen | None = None
-        self._url = ""
-
-    def url(self) -> str:
-        if self._process is None:
-            self._start()
-        return self._url
-
-    def _start(self) -> None:
-        port = _free_port()
-        self._url = f"http://127.0.0.1:{port}"
-        ckan = Path(sys.executable).with_name("ckan")
-        command = [str(ckan), "-c", str(self._ini), "run", "--host", "127.0.0.1"]
-        command += ["--port", str(port), "--disable-reloader", "--threaded"]
-        with self._log_path.open("wb") as log:
-            self._process = subprocess.Popen(
-                command, stdout=log, stderr=subprocess.STDOUT, env=os.environ.copy()
-            )
-        deadline = time.monotonic() + STARTUP_SECONDS
-        while time.monotonic() < deadline:
-            if self._process.poll() is not None:
-                raise RuntimeError(f"ckan run exited: {self._log_tail()}")
-            try:
-                answer = requests.get(f"{self._url}/api/3/action/status_show", timeout=5)
-                if answer.ok:
-                    return
-            except requests.ConnectionError:
-                pass
-            time.sleep(0.3)
-        self.stop()
-        raise RuntimeError(f"ckan run did not answer in {STARTUP_SECONDS}s: {self._log_tail()}")
-
-    def stop(self) -> None:
-        if self._process is not None and self._process.poll() is None:
-            self._process.terminate()
-            try:
-                self._process.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                self._process.kill()
-                self._process.wait()
-
-    def _log_tail(self) -> str:
-        return self._log_path.read_text(errors="replace")[-3000:]
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
+from .live_site import CkanServer, Site
 
 
 @pytest.fixture(scope="session")
@@ -91,45 +26,6 @@ def ckan_server(request, tmp_path_factory) -> Iterator[CkanServer]:
     server = CkanServer(ini, tmp_path_factory.mktemp("ckan-server") / "ckan-run.log")
     yield server
     server.stop()
-
-
-@dataclass
-class Site:
-    """The live site, as a sysadmin sees it over HTTP."""
-
-    url: str
-    token: str
-    api: ActionApi
-
-    def client(self, **options: Any) -> SynchronizationClient:
-        return SynchronizationClient(self.url, self.token, timeout=30, **options)
-
-    def dataset(self, name_or_id: str) -> dict[str, Any]:
-        return self.api.call("package_show", {"id": name_or_id})
-
-    def owned(self, source_name: str) -> dict[str, dict[str, Any]]:
-        """Active datasets of the source by source id, straight from the search index."""
-        result = self.api.call(
-            "package_search",
-            {"q": "*:*", "rows": 1000, "include_private": True, "include_drafts": True},
-        )
-        prefix = f"{source_name}:"
-        owned = {}
-        for dataset in result["results"]:
-            marker = extra(dataset, OWNERSHIP_EXTRA)
-            if marker and marker.startswith(prefix):
-                owned[marker[len(prefix) :]] = dataset
-        return owned
-
-    def organization(self, name: str) -> dict[str, Any]:
-        return self.api.call("organization_show", {"id": name})
-
-    def group(self, name: str) -> dict[str, Any]:
-        return self.api.call("group_show", {"id": name})
-
-
-def extra(dataset: dict[str, Any], key: str) -> str | None:
-    return next((e["value"] for e in dataset.get("extras", ()) if e["key"] == key), None)
 
 
 @pytest.fixture

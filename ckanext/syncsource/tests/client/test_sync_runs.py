@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from collections import Counter
+from types import MappingProxyType
+
 import pytest
 
 from ckanext.syncsource.client import site_state
 
 from ..harvester.catalogue import dataset, datasets, org
-from .conftest import extra
+from .live_site import extra
 
 SOURCE = "cat"
 ORGS = {"org-a": org("A"), "org-b": org("B")}
@@ -20,6 +23,19 @@ def _data(dataset_dicts: dict) -> dict:
 
 def _modified(site, names) -> dict[str, str]:
     return {name: site.dataset(name)["metadata_modified"] for name in names}
+
+
+def _count_calls(client, monkeypatch) -> Counter:
+    """Count the client's action calls by action name."""
+    calls: Counter = Counter()
+    call = client.api.call
+
+    def counting(action, data=None):
+        calls[action] += 1
+        return call(action, data)
+
+    monkeypatch.setattr(client.api, "call", counting)
+    return calls
 
 
 def test_a_multi_step_sync_creates_modifies_removes_and_adds(site):
@@ -46,7 +62,7 @@ def test_a_multi_step_sync_creates_modifies_removes_and_adds(site):
     assert extra(owned["d"], "_harvest_source") == "cat:d"
 
 
-def test_an_unchanged_resync_writes_nothing(site):
+def test_an_unchanged_resync_writes_nothing(site, monkeypatch):
     rich = datasets("a", "b", groups=("grp-1",), resources=2)
     rich["p"] = dataset("p", private=True, license_id="cc-by", version="1.0", url="https://x.org")
     rich["s"] = {
@@ -64,12 +80,26 @@ def test_an_unchanged_resync_writes_nothing(site):
     before = _modified(site, names)
     resource_ids = {name: [r["id"] for r in site.dataset(name)["resources"]] for name in names}
 
+    calls = _count_calls(client, monkeypatch)
     report = client.sync(SOURCE, _data(rich))
 
+    assert set(calls) == {"organization_show", "group_show", "package_search"}
     assert report.writes == 0
     assert sorted(report.unchanged) == ["a", "b", "p", "s"]
     assert _modified(site, names) == before
     assert {n: [r["id"] for r in site.dataset(n)["resources"]] for n in names} == resource_ids
+
+
+def test_a_dataset_edited_in_ckan_is_set_back_to_the_source(site):
+    client = site.client()
+    client.sync(SOURCE, _data(datasets("a", "b")))
+    site.api.call("package_patch", {"id": "ds-a", "title": "Edited by hand", "notes": ""})
+
+    report = client.sync(SOURCE, _data(datasets("a", "b")))
+
+    assert (report.updated, report.unchanged) == (["a"], ["b"])
+    assert site.dataset("ds-a")["title"] == "Dataset a"
+    assert site.dataset("ds-a")["notes"] == "About a."
 
 
 def test_foreign_datasets_are_never_touched(site):
@@ -139,3 +169,11 @@ def test_only_the_source_s_own_datasets_are_found(site, monkeypatch, source_name
     assert sorted(site.owned(source_name)) == ["2", "4"]
     assert (list(site.owned("cats")), list(site.owned("other"))) == (["a"], [source_name])
     assert site.dataset("ds-a")["state"] == site.dataset("ds-o")["state"] == "active"
+
+
+def test_data_may_be_any_mapping_and_may_leave_kinds_out(site):
+    data = MappingProxyType({"dataset": MappingProxyType(datasets("a", org=None))})
+
+    report = site.client().sync(SOURCE, data)
+
+    assert (report.created, report.organizations.created, report.groups.created) == (["a"], [], [])
