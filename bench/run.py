@@ -300,7 +300,7 @@ def table(results: dict[str, Any]) -> str:
             rows.append(
                 f"| {n} | syncsource import, {how} (gather {imp['gather_s']:.1f} s) | "
                 f"{imp['total_s']:.1f} | {rate:.1f} | {imp['dataset_writes']} | "
-                f"{ratio:.2f} x baseline create | >= {GOALS['import_ratio']} | "
+                f"{ratio:.3f} x baseline create | >= {GOALS['import_ratio']} | "
                 f"{verdict(ratio >= GOALS['import_ratio'])} |"
             )
             if "rerun" in sync:
@@ -336,6 +336,19 @@ def table(results: dict[str, Any]) -> str:
             f"| {small['n']}->{large['n']} | gather peak RSS growth | | | | {growth:.0f} MB | "
             f"< {GOALS['gather_growth_mb']} MB | {verdict(growth < GOALS['gather_growth_mb'])} |"
         )
+    loads = [
+        load
+        for size in results["sizes"]
+        for part in size.values()
+        if isinstance(part, dict)
+        for load in (part.get("loadavg_start"), part.get("loadavg_end"))
+        if load
+    ] + [load for g in gathers for load in (g.get("loadavg_start"), g.get("loadavg_end")) if load]
+    if loads:
+        rows.append(
+            f"\nHost load average (1 min) around the scenarios: {min(x[0] for x in loads):.1f} "
+            f"to {max(x[0] for x in loads):.1f} on {os.cpu_count()} CPUs."
+        )
     return "\n".join(rows)
 
 
@@ -368,7 +381,12 @@ def main() -> None:
         help="time the baseline on the first M datasets only (CKAN takes ~1 h per 10,000)",
     )
     parser.add_argument("--skip-gather", action="store_true")
+    parser.add_argument("--table", metavar="JSON", help="only print the table of a results file")
     args = parser.parse_args()
+    if args.table:
+        results = json.loads(Path(args.table).read_text())
+        print(header(results) + "\n\n" + table(results))
+        return
     if args.quick:
         args.sizes, args.gather_sizes = "200", "2000,20000"
 

@@ -391,9 +391,13 @@ def main(argv: list[str] | None = None) -> None:
 
     app = load_ckan(args.ini)
     scenarios = {"baseline": baseline, "syncsource": syncsource, "gather": gather_only}
+    load_start = os.getloadavg()
     with app._wsgi_app.test_request_context():
         result = scenarios[args.scenario](args)
     result["pid"] = os.getpid()
+    # The machine's load average (1, 5, 15 min) around the scenario: other work on the host
+    # slows CKAN, Solr and PostgreSQL alike, so figures taken under load are not comparable.
+    result["loadavg_start"], result["loadavg_end"] = load_start, os.getloadavg()
     Path(args.out).write_text(json.dumps(result, indent=1, default=str))
 
 
