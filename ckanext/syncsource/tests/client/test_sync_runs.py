@@ -140,6 +140,12 @@ def test_a_dataset_error_is_reported_and_the_run_goes_on(site):
     assert "origin" in report.errors["d"].reason
     assert sorted(site.owned(SOURCE)) == ["a"]
 
+    source["a"]["extras"] = {"origin": None}
+    report = site.client().sync(SOURCE, _data(source))
+    assert "a" in report.errored
+    assert report.deleted == []
+    assert site.dataset("ds-a")["state"] == "active"
+
 
 def test_a_returning_dataset_revives_its_deleted_dataset(site):
     client = site.client()
