@@ -214,6 +214,18 @@ class Bench:
         return path
 
 
+def code_version() -> str:
+    """The commit measured, marked dirty when the work tree differs (the figures then belong
+    to uncommitted code)."""
+
+    def git(*args: str) -> str:
+        done = subprocess.run(["git", *args], cwd=HERE, capture_output=True, text=True)
+        return done.stdout.strip()
+
+    commit = git("rev-parse", "--short", "HEAD") or "unknown"
+    return commit + (" (dirty)" if git("status", "--porcelain", "--", "ckanext") else "")
+
+
 def log(message: str) -> None:
     print(message, file=sys.stderr, flush=True)
 
@@ -357,7 +369,8 @@ def header(results: dict[str, Any]) -> str:
     return (
         f"Machine: {m['cpu']}, {m['cpus']} CPUs, {m['memory_gb']} GB RAM; "
         f"CKAN {v['ckan']}, ckanext-harvest {v['ckanext-harvest']}, Solr {v['solr']}, "
-        f"PostgreSQL {v['postgresql']}, Python {v['python']} (all services on this machine)."
+        f"PostgreSQL {v['postgresql']}, Python {v['python']} (all services on this machine); "
+        f"code {results.get('code', 'unknown')}."
     )
 
 
@@ -400,6 +413,7 @@ def main() -> None:
         "versions": bench.versions(),
         "database": bench.env["CKAN_SQLALCHEMY_URL"].rsplit("/", 1)[-1],
         "solr_core": bench.env["CKAN_SOLR_URL"].rstrip("/").rsplit("/", 1)[-1],
+        "code": code_version(),
         "goals": GOALS,
         "sizes": [],
         "gather": [],
