@@ -181,6 +181,12 @@ def test_group_normalization_drops_server_fields_and_keeps_content():
     assert set(normalize_group(shown)) == {"name", "title", "description", "image_url", "extras"}
 
 
+def test_a_group_shown_with_empty_extras_equals_one_without_extras():
+    shown = {"name": "grp-a", "title": "Group A", "extras": [], "groups": []}
+
+    assert normalize_group(shown) == normalize_group({"name": "grp-a", "title": "Group A"})
+
+
 def test_invalid_groups_are_refused():
     with pytest.raises(InvalidObject):
         normalize_group("grp")
