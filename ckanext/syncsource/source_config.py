@@ -3,17 +3,16 @@
 from __future__ import annotations
 
 import json
-import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from .core.errors import OptionError
+from .core.names import source_name_problem
 from .core.options import SyncOptions
 from .sources import SUPPORTED_FORMATS
 
 DEFAULT_DELETE_LIMIT = 0.5
 SQLITE_KINDS = ("dataset", "group", "organization")
-_SOURCE_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,99}")
 _OWN_KEYS = ("source_name", "delete_limit", "format", "sqlite_tables")
 _OPTION_KEYS = (
     "organization_merge_strategy",
@@ -63,13 +62,9 @@ def parse_source_config(text: str | None) -> SourceConfig:
         options = SyncOptions()
 
     source_name = raw.get("source_name")
-    if source_name is not None and (
-        not isinstance(source_name, str) or not _SOURCE_NAME.fullmatch(source_name)
-    ):
-        problems["source_name"] = (
-            "source_name must be 1 to 100 letters, digits, '.', '-' or '_' "
-            f"(no ':'), starting with a letter or digit, not {source_name!r}"
-        )
+    name_problem = source_name_problem(source_name) if source_name is not None else None
+    if name_problem:
+        problems["source_name"] = name_problem
     delete_limit = raw.get("delete_limit", DEFAULT_DELETE_LIMIT)
     if (
         isinstance(delete_limit, bool)

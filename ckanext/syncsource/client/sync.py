@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping
 from dataclasses import fields
 from typing import Any
 
 from ..core.errors import OptionError
-from ..core.names import DEFAULT_MAX_TRIES
+from ..core.names import DEFAULT_MAX_TRIES, source_name_problem
 from ..core.options import SyncOptions
 from .action_api import ActionApi
 from .datasets_sync import DatasetSync
@@ -16,8 +15,6 @@ from .groups_sync import sync_groups
 from .report import SyncReport
 
 DEFAULT_TIMEOUT = 60.0
-SOURCE_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,99}")
-"""The harvester's rule: the name goes into `_harvest_source` before a ':'."""
 
 _OPTION_NAMES = tuple(f.name for f in fields(SyncOptions))
 
@@ -78,11 +75,9 @@ class SynchronizationClient:
         name. Errors of single objects are reported and the run goes on; when CKAN cannot be
         reached, `CkanUnreachable` ends the run (a re-run picks up where it stopped).
         """
-        if not isinstance(source_name, str) or not SOURCE_NAME.fullmatch(source_name):
-            raise ValueError(
-                "source_name must be 1 to 100 letters, digits, '.', '-' or '_' (no ':'), "
-                f"starting with a letter or digit, not {source_name!r}"
-            )
+        problem = source_name_problem(source_name)
+        if problem:
+            raise ValueError(problem)
         organizations, groups, datasets = (
             _collection(data, kind) for kind in ("organization", "group", "dataset")
         )

@@ -10,6 +10,7 @@ MAX_LENGTH = 100
 DEFAULT_MAX_TRIES = 20
 
 _ALLOWED = re.compile(r"[a-z0-9_-]+")
+_SOURCE_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,99}")
 
 
 def name_problem(name: object) -> str | None:
@@ -60,3 +61,16 @@ def name_for_create(
         if not name_taken(candidate):
             return candidate
     return None
+
+
+def source_name_problem(source_name: object) -> str | None:
+    """Why `source_name` cannot name a source, or None when it can.
+
+    It goes into the `_harvest_source` extra as "<source_name>:<source id>", so it holds no ':'.
+    """
+    if isinstance(source_name, str) and _SOURCE_NAME.fullmatch(source_name):
+        return None
+    return (
+        "source_name must be 1 to 100 letters, digits, '.', '-' or '_' (no ':'), "
+        f"starting with a letter or digit, not {source_name!r}"
+    )
