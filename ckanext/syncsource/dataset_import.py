@@ -45,9 +45,13 @@ class ImportFailed(Exception):
     """The step failed; the message (with CKAN's validation errors) goes on the object."""
 
 
-def import_object(harvest_object: HarvestObject, user: str) -> bool | str:
-    """Apply the object's step; True when CKAN was written, 'unchanged' when not needed."""
-    if is_left_by_finished_job(harvest_object):
+def import_object(harvest_object: HarvestObject, user: str, forced: bool = False) -> bool | str:
+    """Apply the object's step; True when CKAN was written, 'unchanged' when not needed.
+
+    `forced` (`ckan harvester import`, which re-imports the current objects of finished jobs)
+    applies the step again, where a queue message for an object already imported would not.
+    """
+    if not forced and is_left_by_finished_job(harvest_object):
         raise ImportFailed(LEFT_BY_FINISHED_JOB)
     status = _extra(harvest_object, STATUS_EXTRA)
     config = parse_source_config(harvest_object.source.config)
@@ -55,7 +59,7 @@ def import_object(harvest_object: HarvestObject, user: str) -> bool | str:
     marker = ckan_state.ownership_marker(source_name, harvest_object.guid)
     with advisory_lock(f"syncsource-dataset:{marker}", wait=True):
         model.Session.refresh(harvest_object, ["report_status"])
-        if harvest_object.report_status in _OUTCOMES:
+        if not forced and harvest_object.report_status in _OUTCOMES:
             # Delivered again after an import that finished: report what that import did.
             return _OUTCOMES[harvest_object.report_status]
         if status == "delete":

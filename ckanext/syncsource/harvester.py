@@ -17,6 +17,10 @@ log = logging.getLogger(__name__)
 class SyncSourceHarvester(HarvesterBase):
     """Holds no per-job state: the plugin object is shared by every job and consumer."""
 
+    force_import = False
+    """Set by ckanext-harvest's `harvest_objects_import` (`ckan harvester import`), and only
+    when the harvester declares it; that command runs in a process of its own."""
+
     def info(self) -> dict[str, str]:
         return {
             "name": "syncsource",
@@ -57,7 +61,7 @@ class SyncSourceHarvester(HarvesterBase):
 
     def import_stage(self, harvest_object) -> bool | str:
         try:
-            return import_object(harvest_object, self._get_user_name())
+            return import_object(harvest_object, self._get_user_name(), self.force_import)
         except ImportFailed as e:
             self._save_object_error(str(e), harvest_object, "Import")
             return False

@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
+from pathlib import Path
+
 import ckan.plugins.toolkit as tk
 from ckan import model
 from ckanext.harvest import queue
 from ckanext.harvest.model import HarvestJob, HarvestObject
 
-from ..harvest_runner import sysadmin_context
+from ..harvest_runner import TEST_INI, sysadmin_context
 
 
 def gather_job(source_id: str) -> tuple[str, list[str]]:
@@ -46,3 +51,15 @@ def finish_as_timed_out(job_id: str) -> None:
 
 def object_count() -> int:
     return model.Session.query(HarvestObject).count()
+
+
+def ckan_command(*args: str) -> None:
+    """Run a `ckan` CLI command on test.ini in its own process, as an operator or cron does."""
+    ckan = Path(sys.executable).with_name("ckan")
+    subprocess.run(
+        [str(ckan), "-c", str(TEST_INI), *args],
+        check=True,
+        capture_output=True,
+        env=dict(os.environ),
+        timeout=120,
+    )

@@ -4,34 +4,24 @@ from __future__ import annotations
 
 import datetime
 import json
-import os
-import subprocess
-import sys
-from pathlib import Path
 
 import pytest
 from ckan.tests import helpers
 from ckanext.harvest.model import HarvestSource
 
-from ..harvest_runner import TEST_INI, job_errors, sysadmin_context, wait_until
+from ..harvest_runner import job_errors, sysadmin_context, wait_until
 from .catalogue import datasets
 from .conftest import SOURCE_NAME
 from .queue_run import consumers, objects_done
 from .site_view import assert_site_matches, expected, stats
+from .stages import ckan_command
 
 pytestmark = pytest.mark.usefixtures("empty_queues")
 
 
 def _harvester_run() -> None:
     """`ckan harvester run`, the command a site's cron calls every few minutes."""
-    ckan = Path(sys.executable).with_name("ckan")
-    subprocess.run(
-        [str(ckan), "-c", str(TEST_INI), "harvester", "run"],
-        check=True,
-        capture_output=True,
-        env=dict(os.environ),
-        timeout=120,
-    )
+    ckan_command("harvester", "run")
 
 
 def _jobs(source_id: str) -> list[dict]:
