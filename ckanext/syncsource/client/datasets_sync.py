@@ -14,6 +14,7 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 from ..core.datasets_plan import DatasetPlan, plan_datasets
+from ..core.delete_guard import guard_deletes
 from ..core.errors import InvalidObject
 from ..core.fingerprint import sync_fingerprint
 from ..core.merge import differs, merge_dataset
@@ -39,6 +40,7 @@ class DatasetSync:
         org_ids: Mapping[str, str],
         group_ids: Mapping[str, str],
         max_name_tries: int,
+        delete_limit: float,
     ) -> None:
         self._api = api
         self._source_name = source_name
@@ -46,6 +48,7 @@ class DatasetSync:
         self._org_ids = org_ids
         self._group_ids = group_ids
         self._max_name_tries = max_name_tries
+        self._delete_limit = delete_limit
         self._content: dict[str, dict[str, Any]] = {}
         self._indexed: dict[str, dict[str, Any]] = {}
 
@@ -53,6 +56,7 @@ class DatasetSync:
         """Delete, then create, then update, recording each dataset's outcome in `report`."""
         entries, invalid = self._read_source(datasets)
         plan = self._plan(entries, invalid)
+        report.deletes_refused = guard_deletes(plan, self._delete_limit)
         for error in plan.errors:
             report.add_error(error.key, SyncError(error.reason))
         for delete in plan.deletes:

@@ -6,6 +6,7 @@ from collections.abc import Mapping
 from dataclasses import fields
 from typing import Any
 
+from ..core.delete_guard import DEFAULT_DELETE_LIMIT
 from ..core.errors import OptionError
 from ..core.names import DEFAULT_MAX_TRIES, source_name_problem
 from ..core.options import SyncOptions
@@ -27,7 +28,9 @@ class SynchronizationClient:
     The keyword options are the legacy client's: `organization_merge_strategy`,
     `group_merge_strategy` ('create' or 'update'), `dataset_preserve_names`,
     `dataset_preserve_organization` (booleans) and `dataset_group_merge_strategy` ('add',
-    'replace' or 'preserve'); bad ones raise `OptionError`. `timeout` bounds each HTTP call.
+    'replace' or 'preserve'); bad ones raise `OptionError`. `timeout` bounds each HTTP call;
+    `delete_limit` is the largest share of the source's datasets one sync may delete (a source
+    with no datasets deletes nothing), as in the harvester.
     """
 
     def __init__(
@@ -37,6 +40,7 @@ class SynchronizationClient:
         *,
         timeout: float = DEFAULT_TIMEOUT,
         max_name_tries: int = DEFAULT_MAX_TRIES,
+        delete_limit: float = DEFAULT_DELETE_LIMIT,
         **options: Any,
     ) -> None:
         problems = {
@@ -52,6 +56,10 @@ class SynchronizationClient:
             )
         elif max_name_tries < 1:
             problems["max_name_tries"] = f"max_name_tries must be at least 1, not {max_name_tries}"
+        if not _is_number(delete_limit) or not 0 <= delete_limit <= 1:
+            problems["delete_limit"] = (
+                f"delete_limit must be a number from 0 to 1, not {delete_limit!r}"
+            )
         try:
             self.options = SyncOptions.from_config(
                 {key: value for key, value in options.items() if key in _OPTION_NAMES}
@@ -61,6 +69,7 @@ class SynchronizationClient:
         if problems:
             raise OptionError(problems)
         self.max_name_tries = max_name_tries
+        self.delete_limit = float(delete_limit)
         self.api = ActionApi(base_url, api_key, float(timeout))
 
     def __repr__(self) -> str:
@@ -93,7 +102,13 @@ class SynchronizationClient:
             self.api, "group", groups, self.options.group_merge_strategy, report.groups
         )
         dataset_sync = DatasetSync(
-            self.api, source_name, self.options, org_ids, group_ids, self.max_name_tries
+            self.api,
+            source_name,
+            self.options,
+            org_ids,
+            group_ids,
+            self.max_name_tries,
+            self.delete_limit,
         )
         dataset_sync.run(datasets.items(), report)
         return report

@@ -119,10 +119,28 @@ def test_foreign_datasets_are_never_touched(site):
 
     assert report.names == {"a": "ds-a-1", "x": "ds-x-1", hand_made["id"]: "ds-h"}
     assert site.dataset("ds-h")["id"] != hand_made["id"]
-    report = site.client().sync(SOURCE, _data({}))
+    report = site.client(delete_limit=1).sync(SOURCE, _data(datasets("z")))
     assert sorted(report.deleted) == sorted(["a", "x", hand_made["id"]])
     assert _modified(site, foreign_names) == before
     assert all(site.dataset(name)["state"] == "active" for name in foreign_names)
+
+
+def test_a_source_that_lost_its_datasets_deletes_nothing(site):
+    client = site.client()
+    client.sync(SOURCE, _data(datasets("a", "b", "c", "d")))
+
+    emptied = client.sync(SOURCE, _data({}))
+    shrunk = client.sync(SOURCE, _data(datasets("a")))
+
+    assert (emptied.deleted, shrunk.deleted) == ([], [])
+    assert "no datasets while CKAN holds 4" in emptied.deletes_refused
+    assert "would delete 3 of the source's 4 datasets" in shrunk.deletes_refused
+    assert sorted(site.owned(SOURCE)) == ["a", "b", "c", "d"]
+    assert site.client(delete_limit=0.75).sync(SOURCE, _data(datasets("a"))).deleted == [
+        "b",
+        "c",
+        "d",
+    ]
 
 
 def test_a_dataset_error_is_reported_and_the_run_goes_on(site):
@@ -165,7 +183,7 @@ def test_only_the_source_s_own_datasets_are_found(site, monkeypatch, source_name
     monkeypatch.setattr(site_state, "SEARCH_PAGE_SIZE", 2)
     site.client().sync("cats", {"dataset": datasets("a", org=None)})
     site.client().sync("other", {"dataset": {source_name: dataset("o", org=None)}})
-    client = site.client()
+    client = site.client(delete_limit=1)
     client.sync(source_name, {"dataset": datasets("1", "2", "3", "4", "5", org=None)})
 
     report = client.sync(source_name, {"dataset": datasets("2", "4", org=None)})
