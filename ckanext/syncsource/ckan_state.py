@@ -61,6 +61,7 @@ def owned_datasets(harvest_source_id: str, source_name: str) -> list[ExistingEnt
             model.Package.name,
             model.Package.state,
             model.Package.metadata_modified,
+            marker,
             HarvestObjectExtra.key,
             HarvestObjectExtra.value,
         )
@@ -74,10 +75,13 @@ def owned_datasets(harvest_source_id: str, source_name: str) -> list[ExistingEnt
         )
         .where(HarvestObject.harvest_source_id == harvest_source_id, HarvestObject.current)
     )
-    for package_id, guid, name, state, modified, key, value in model.Session.execute(linked):
+    rows = model.Session.execute(linked)
+    for package_id, guid, name, state, modified, marker_value, key, value in rows:
         entry = entries.setdefault(
             package_id, {"source_id": guid, "name": name, "state": state, "modified": modified}
         )
+        if marker_value != ownership_marker(source_name, entry["source_id"]):
+            entry["stale_marker"] = True
         if key:
             entry[key] = value
     return [_existing_entry(package_id, entry) for package_id, entry in entries.items()]
@@ -86,8 +90,12 @@ def owned_datasets(harvest_source_id: str, source_name: str) -> list[ExistingEnt
 def _existing_entry(package_id: str, entry: dict) -> ExistingEntry:
     # The fingerprint only vouches for the dataset as it was written; an edit made in CKAN since
     # then changes metadata_modified, and the merge has to look at the dataset again.
+    # A marker written under an earlier source_name must be rewritten, or another source given
+    # that name later would adopt the dataset.
     synced = entry.get(FINGERPRINT_EXTRA)
-    if entry.get(SYNCED_MODIFIED_EXTRA) != _timestamp(entry["modified"]):
+    if entry.get(SYNCED_MODIFIED_EXTRA) != _timestamp(entry["modified"]) or entry.get(
+        "stale_marker"
+    ):
         synced = None
     state = "deleted" if entry["state"] == "deleted" else "active"
     return ExistingEntry(entry["source_id"], package_id, entry["name"], state, synced)

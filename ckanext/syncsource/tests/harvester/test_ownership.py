@@ -80,3 +80,19 @@ def test_other_sources_and_hand_made_datasets_with_clashing_ids_and_names_stay_i
     assert [show(package_id) for package_id in foreign_ids] == before
     assert stats(run_job(other["id"]))["not modified"] == 2
     assert [show(package_id) for package_id in foreign_ids] == before
+
+
+def test_a_new_source_name_rewrites_every_marker_so_the_old_name_owns_nothing(
+    catalogue, make_source, reconfigure
+):
+    catalogue.datasets = datasets("s1", "s2", "s3")
+    source = make_source()
+    run_job(source["id"])
+
+    reconfigure(source, source_name="renamed")
+    job = run_job(source["id"])
+
+    assert (stats(job)["updated"], job_errors(job["id"])) == (3, [])
+    assert_site_matches("renamed", expected(catalogue.datasets))
+    assert_site_matches(SOURCE_NAME, {})
+    assert stats(run_job(source["id"]))["not modified"] == 3
