@@ -21,6 +21,7 @@ from . import ckan_state
 from .core.errors import InvalidObject
 from .core.merge import differs, merge_dataset
 from .core.names import name_for_create
+from .core.normalize import DATASET_DEFAULTS
 from .core.options import SyncOptions
 from .gather import STATUS_EXTRA
 from .leftover_objects import LEFT_BY_FINISHED_JOB, is_left_by_finished_job
@@ -104,6 +105,10 @@ def _create_or_update(
         )
     except InvalidObject as e:
         raise ImportFailed(f"Dataset {harvest_object.guid!r}: {e}") from e
+    # The merge leaves out fields at CKAN's default (canonical content drops them), but
+    # package_update keeps the stored value of a missing `private`: send the defaults.
+    for key, value in DATASET_DEFAULTS.items():
+        merged.setdefault(key, value)
 
     if current is None:
         _create(harvest_object, merged, user)
