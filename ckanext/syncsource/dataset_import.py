@@ -105,10 +105,7 @@ def _create_or_update(
         )
     except InvalidObject as e:
         raise ImportFailed(f"Dataset {harvest_object.guid!r}: {e}") from e
-    # The merge leaves out fields at CKAN's default (canonical content drops them), but
-    # package_update keeps the stored value of a missing `private`: send the defaults.
-    for key, value in DATASET_DEFAULTS.items():
-        merged.setdefault(key, value)
+    _send_cleared_fields(merged, current)
 
     if current is None:
         _create(harvest_object, merged, user)
@@ -121,6 +118,15 @@ def _create_or_update(
         result = "unchanged"
     _record_sync(harvest_object, step["fingerprint"])
     return result
+
+
+def _send_cleared_fields(merged: dict[str, Any], current: dict[str, Any] | None) -> None:
+    """Name the fields the merge leaves out because they are empty or at CKAN's default:
+    package_update keeps the stored value of a missing `private` or `owner_org`."""
+    for key, value in DATASET_DEFAULTS.items():
+        merged.setdefault(key, value)
+    if current is not None and current.get("owner_org") and "owner_org" not in merged:
+        merged["owner_org"] = ""  # CKAN's value for "no organization"
 
 
 def _create(harvest_object: HarvestObject, merged: dict[str, Any], user: str) -> None:

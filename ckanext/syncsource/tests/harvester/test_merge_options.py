@@ -130,3 +130,19 @@ def test_creating_an_organization_grants_the_harvest_user_no_membership(catalogu
     members = helpers.call_action("member_list", id="org-a", object_type="user")
 
     assert members == []
+
+
+def test_an_organization_removed_at_the_source_leaves_the_dataset_unowned_when_not_preserved(
+    catalogue, make_source
+):
+    catalogue.datasets = {"s1": dataset("s1", org="org-a")}
+    source = make_source(dataset_preserve_organization=False)
+    _run(source)
+
+    del catalogue.datasets["s1"]["owner_org"]
+    catalogue.write()
+    job = _run(source)
+
+    assert stats(job)["updated"] == 1
+    assert show("ds-s1")["owner_org"] is None
+    assert stats(_run(source))["not modified"] == 1
