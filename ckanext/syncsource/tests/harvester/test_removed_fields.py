@@ -62,3 +62,19 @@ def test_a_field_removed_at_the_source_is_removed_in_ckan(
     before = modified_stamps()
     assert stats(run_job(source["id"]))["not modified"] == 1
     assert modified_stamps() == before
+
+
+def test_all_groups_and_resources_removed_at_the_source_are_removed_in_ckan(catalogue, make_source):
+    catalogue.groups = {"grp-1": {"title": "Group 1"}}
+    catalogue.datasets = {"s1": dataset("s1", groups=("grp-1",), resources=2)}
+    source = make_source(dataset_group_merge_strategy="replace")
+    run_job(source["id"])
+
+    catalogue.datasets["s1"].update(groups=[], resources=[])
+    catalogue.write()
+    job = run_job(source["id"])
+
+    assert (stats(job)["updated"], job_errors(job["id"])) == (1, [])
+    shown = show("ds-s1")
+    assert (shown["groups"], shown["resources"]) == ([], [])
+    assert stats(run_job(source["id"]))["not modified"] == 1
