@@ -106,6 +106,8 @@ def _create_or_update(
     except InvalidObject as e:
         raise ImportFailed(f"Dataset {harvest_object.guid!r}: {e}") from e
     _send_cleared_fields(merged, current)
+    if current is not None and merged["name"] != current["name"]:
+        merged["name"] = _free_name(merged["name"], own_id=current["id"])
 
     if current is None:
         _create(harvest_object, merged, user)
@@ -157,9 +159,18 @@ def _write(action: str, data: dict[str, Any], user: str) -> None:
         raise ImportFailed(f"CKAN refused the dataset ({action}): {_describe(e)}") from e
 
 
-def _free_name(wanted: str) -> str:
-    """The planned name, or the next free one if something took it since the plan was made."""
-    name = name_for_create(wanted, lambda n: bool(ckan_state.taken_names([n])), max_name_tries())
+def _free_name(wanted: str, own_id: str | None = None) -> str:
+    """`wanted`, or its first suffixed form that no dataset but `own_id` holds.
+
+    A create re-checks the planned name (something may have taken it since the plan); an update
+    that takes the source's name must not collide either, and may keep its own suffixed name.
+    """
+
+    def taken(name: str) -> bool:
+        holder = ckan_state.package_id_by_name(name)
+        return holder is not None and holder != own_id
+
+    name = name_for_create(wanted, taken, max_name_tries())
     if name is None:
         raise ImportFailed(f"No free dataset name: {wanted!r} and its suffixed forms are taken")
     return name

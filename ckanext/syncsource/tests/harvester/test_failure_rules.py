@@ -144,26 +144,6 @@ def test_a_second_source_with_the_same_source_name_is_refused(stack):
     assert len(helpers.call_action("harvest_source_list", sysadmin_context())) == 1
 
 
-def test_a_rename_onto_a_name_held_by_another_dataset_errors_and_changes_nothing(
-    catalogue, make_source
-):
-    catalogue.datasets = datasets("s1", "s2")
-    source = make_source(dataset_preserve_names=False)
-    run_job(source["id"])
-    helpers.call_action(
-        "package_create", sysadmin_context(), name="hand-made", owner_org=None, title="Mine"
-    )
-    before = modified_stamps()
-    catalogue.datasets["s1"]["name"] = "hand-made"
-    catalogue.write()
-
-    job = run_job(source["id"])
-
-    assert (stats(job)["errored"], stats(job)["not modified"]) == (1, 1)
-    assert any("already in use" in error for error in job_errors(job["id"]))
-    assert modified_stamps() == before
-
-
 @pytest.mark.parametrize(
     ("url", "reason"),
     [

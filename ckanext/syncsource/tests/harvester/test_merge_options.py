@@ -146,3 +146,40 @@ def test_an_organization_removed_at_the_source_leaves_the_dataset_unowned_when_n
     assert stats(job)["updated"] == 1
     assert show("ds-s1")["owner_org"] is None
     assert stats(_run(source))["not modified"] == 1
+
+
+def test_taking_source_names_keeps_a_suffixed_name_while_the_wanted_one_is_held_by_another(
+    catalogue, make_source
+):
+    helpers.call_action("package_create", sysadmin_context(), name="ds-s1", title="By hand")
+    catalogue.datasets = {"s1": dataset("s1")}
+    source = make_source(dataset_preserve_names=False)
+    _run(source)
+    assert show("ds-s1-1")["title"] == "Dataset s1"
+
+    catalogue.datasets["s1"]["title"] = "Changed at the source"
+    catalogue.write()
+    job = _run(source)
+
+    assert stats(job)["updated"] == 1
+    assert show("ds-s1-1")["title"] == "Changed at the source"
+    assert show("ds-s1")["title"] == "By hand"
+
+
+def test_a_rename_onto_a_name_held_by_another_dataset_takes_a_suffixed_name(catalogue, make_source):
+    catalogue.datasets = {"s1": dataset("s1"), "s2": dataset("s2")}
+    source = make_source(dataset_preserve_names=False)
+    _run(source)
+    hand_made = helpers.call_action(
+        "package_create", sysadmin_context(), name="hand-made", title="Mine"
+    )
+    catalogue.datasets["s1"]["name"] = "hand-made"
+    catalogue.datasets["s2"]["name"] = "ds-s1"  # the name s1 gives up in the same job
+    catalogue.write()
+
+    job = _run(source)
+
+    assert stats(job)["updated"] == 2
+    assert show(hand_made["id"]) == hand_made
+    assert show("hand-made-1")["title"] == "Dataset s1"
+    assert show("ds-s1")["title"] == "Dataset s2"  # s1 gave it up earlier in the job
