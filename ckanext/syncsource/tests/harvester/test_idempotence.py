@@ -10,7 +10,6 @@ from .catalogue import datasets
 from .conftest import SOURCE_NAME
 from .site_view import assert_site_matches, dataset_count, expected, modified_stamps, show, stats
 from .stages import (
-    ckan_command,
     finish_as_timed_out,
     gather_job,
     import_object,
@@ -135,17 +134,3 @@ def test_an_unchanged_job_gathered_twice_still_finishes(catalogue, make_source):
     assert (object_ids, again) == ([], [])
     assert (finished["status"], job_errors(job_id)) == ("Finished", [])
     assert stats(finished)["not modified"] == 2
-
-
-def test_harvester_import_reapplies_the_current_objects(catalogue, make_source):
-    catalogue.datasets = datasets("s1", "s2")
-    source = make_source()
-    run_job(source["id"])
-    helpers.call_action("package_patch", sysadmin_context(), id="ds-s1", title="Edited by hand")
-    before = show("ds-s2")["metadata_modified"]
-
-    ckan_command("harvester", "import", source["id"])
-
-    assert show("ds-s1")["title"] == "Dataset s1"
-    assert show("ds-s2")["metadata_modified"] == before
-    assert dataset_count() == 2
