@@ -26,10 +26,11 @@ def apply_group_plan(plan: GroupPlan, user: str) -> tuple[dict[str, str], list[O
         except tk.ValidationError as e:
             errors.append(ObjectError(step.key, f"{kind} {step.key!r}: {_describe(e)}"))
     for step in plan.revives:
-        _write(kind, "patch", {"id": step.id, "state": "active", **(step.content or {})}, user)
+        content = _with_cleared_fields(step.content) if step.content else {}
+        _write(kind, "patch", {"id": step.id, "state": "active", **content}, user)
     for step in plan.updates:
         try:
-            _write(kind, "patch", {"id": step.id, **step.content}, user)
+            _write(kind, "patch", {"id": step.id, **_with_cleared_fields(step.content)}, user)
         except tk.ValidationError as e:
             errors.append(ObjectError(step.key, f"{kind} {step.key!r}: {_describe(e)}"))
     ids = plan.ids(created)
@@ -43,6 +44,14 @@ def apply_group_plan(plan: GroupPlan, user: str) -> tuple[dict[str, str], list[O
         len(errors),
     )
     return ids, errors
+
+
+_CLEARED = {"title": "", "description": "", "image_url": "", "extras": []}
+"""What a patch sends for a field the source object lacks, so the stored value goes too."""
+
+
+def _with_cleared_fields(content: Mapping[str, Any]) -> dict[str, Any]:
+    return {**_CLEARED, **content}
 
 
 def _create(kind: str, content: Mapping[str, Any], user: str) -> str:

@@ -8,6 +8,8 @@ import sqlalchemy as sa
 from ckan import model
 from ckan.tests import helpers
 
+from ckanext.syncsource import ckan_state
+from ckanext.syncsource.core.groups_plan import plan_groups
 from ckanext.syncsource.core.normalize import OWNERSHIP_EXTRA
 
 from ..harvest_runner import sysadmin_context
@@ -111,3 +113,15 @@ def stats(job: dict[str, Any]) -> dict[str, int]:
     counts = {"added": 0, "updated": 0, "deleted": 0, "not modified": 0, "errored": 0}
     counts.update(job["stats"])
     return counts
+
+
+def organizations_to_update(organizations: dict[str, dict[str, Any]]) -> list[str]:
+    """Keys of the source organizations the next job would write with strategy `update`
+    (organizations have no metadata_modified to show a write)."""
+    plan = plan_groups(
+        "organization",
+        organizations,
+        ckan_state.existing_groups("organization", organizations),
+        "update",
+    )
+    return [step.key for step in plan.updates + plan.revives + plan.creates]

@@ -8,7 +8,15 @@ from ckan.tests import helpers
 from ..harvest_runner import job_errors, run_job, sysadmin_context
 from .catalogue import datasets
 from .conftest import SOURCE_NAME
-from .site_view import assert_site_matches, dataset_count, expected, modified_stamps, show, stats
+from .site_view import (
+    assert_site_matches,
+    dataset_count,
+    expected,
+    modified_stamps,
+    organizations_to_update,
+    show,
+    stats,
+)
 from .stages import (
     finish_as_timed_out,
     gather_job,
@@ -38,6 +46,7 @@ def test_an_unchanged_rerun_writes_nothing(catalogue, make_source):
     assert modified_stamps() == before
     assert object_count() == objects
     assert helpers.call_action("group_list", all_fields=True) == groups
+    assert organizations_to_update(catalogue.organizations) == []
 
 
 def test_a_dataset_edited_by_hand_is_restored_once_then_left_alone(catalogue, make_source):

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import pytest
+from ckan.tests import helpers
 
 from ..harvest_runner import job_errors, run_job
 from .catalogue import dataset
-from .site_view import modified_stamps, show, stats
+from .site_view import modified_stamps, organizations_to_update, show, stats
 
 
 def _drop_notes(content):
@@ -78,3 +79,23 @@ def test_all_groups_and_resources_removed_at_the_source_are_removed_in_ckan(cata
     shown = show("ds-s1")
     assert (shown["groups"], shown["resources"]) == ([], [])
     assert stats(run_job(source["id"]))["not modified"] == 1
+
+
+def test_organization_fields_removed_at_the_source_are_removed_with_the_update_strategy(
+    catalogue, make_source
+):
+    catalogue.organizations["org-a"].update(
+        image_url="https://img.example.org/a.png", extras={"homepage": "https://a.example"}
+    )
+    catalogue.datasets = {"s1": dataset("s1")}
+    source = make_source(organization_merge_strategy="update")
+    run_job(source["id"])
+
+    catalogue.organizations["org-a"] = {"title": "Organization A"}
+    catalogue.write()
+    run_job(source["id"])
+
+    organization = helpers.call_action("organization_show", id="org-a")
+    assert (organization["image_url"], organization["description"]) == ("", "")
+    assert organization.get("extras", []) == []
+    assert organizations_to_update(catalogue.organizations) == []
