@@ -19,21 +19,31 @@ def apply_group_plan(plan: GroupPlan, user: str) -> tuple[dict[str, str], list[O
     errors (the plan's own and those CKAN raised)."""
     errors = list(plan.errors)
     created: dict[str, str] = {}
+    not_revived: set[str] = set()
     kind = plan.kind
+
+    def refused(key: str, error: tk.ValidationError) -> None:
+        errors.append(ObjectError(key, f"{kind} {key!r}: {_describe(error)}"))
+
     for step in plan.creates:
         try:
             created[step.key] = _create(kind, step.content, user)
         except tk.ValidationError as e:
-            errors.append(ObjectError(step.key, f"{kind} {step.key!r}: {_describe(e)}"))
+            refused(step.key, e)
     for step in plan.revives:
         content = _with_cleared_fields(step.content) if step.content else {}
-        _write(kind, "patch", {"id": step.id, "state": "active", **content}, user)
+        try:
+            _write(kind, "patch", {"id": step.id, "state": "active", **content}, user)
+        except tk.ValidationError as e:
+            refused(step.key, e)
+            not_revived.add(step.key)
     for step in plan.updates:
         try:
             _write(kind, "patch", {"id": step.id, **_with_cleared_fields(step.content)}, user)
         except tk.ValidationError as e:
-            errors.append(ObjectError(step.key, f"{kind} {step.key!r}: {_describe(e)}"))
-    ids = plan.ids(created)
+            refused(step.key, e)
+    # Datasets must not be put into an organization or group that is still deleted.
+    ids = {key: id_ for key, id_ in plan.ids(created).items() if key not in not_revived}
     log.info(
         "%ss: %d created, %d revived, %d updated, %d left alone, %d errors",
         kind,

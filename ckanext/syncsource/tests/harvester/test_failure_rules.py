@@ -180,3 +180,23 @@ def test_an_invalid_organization_errors_and_its_datasets_with_it(catalogue, make
     assert any("unknown key 'Bad Org'" in error for error in errors)
     assert stats(job)["added"] == 2
     assert helpers.call_action("organization_list") == ["org-a"]
+
+
+def test_an_organization_ckan_refuses_to_revive_stays_deleted_and_its_datasets_error(
+    catalogue, make_source
+):
+    helpers.call_action("organization_create", sysadmin_context(), name="org-a", title="A")
+    helpers.call_action("organization_delete", sysadmin_context(), id="org-a")
+    catalogue.organizations["org-a"]["extras"] = {"title": "clashes with a schema field"}
+    catalogue.datasets = {"s1": dataset("s1")}
+    source = make_source(organization_merge_strategy="update")
+
+    job = run_job(source["id"])
+
+    errors = "\n".join(job_errors(job["id"]))
+    assert "organization 'org-a'" in errors
+    assert "There is a schema field with the same name" in errors
+    assert "unknown key 'org-a'" in errors
+    shown = helpers.call_action("organization_show", sysadmin_context(), id="org-a")
+    assert shown["state"] == "deleted"
+    assert dataset_count() == 0
