@@ -19,6 +19,7 @@ from ckanext.harvest.model import HarvestObject, HarvestObjectError, HarvestObje
 
 from . import ckan_state
 from .core.datasets_plan import DatasetCreate, DatasetDelete, DatasetPlan, plan_datasets
+from .core.delete_guard import guard_deletes
 from .core.errors import InvalidObject
 from .core.fingerprint import sync_fingerprint
 from .core.groups_plan import plan_groups
@@ -192,7 +193,9 @@ def _plan_and_store(
         max_name_tries(),
         invalid=read.invalid,
     )
-    _enforce_delete_limit(plan, config.delete_limit, report)
+    unsafe_deletes = guard_deletes(plan, config.delete_limit)
+    if unsafe_deletes:
+        report(unsafe_deletes)
     ids = _store_objects(job, plan, spool, org_ids, group_ids)
     save_summary(job, plan)
     log.info(
@@ -205,19 +208,6 @@ def _plan_and_store(
         len(plan.errors),
     )
     return ids
-
-
-def _enforce_delete_limit(
-    plan: DatasetPlan, delete_limit: float, report: Callable[[str], None]
-) -> None:
-    if not plan.deletes or len(plan.deletes) <= delete_limit * plan.existing_active:
-        return
-    report(
-        f"This run would delete {len(plan.deletes)} of the source's {plan.existing_active} "
-        f"datasets, more than the delete_limit of {delete_limit:.0%}: nothing was deleted. "
-        "If the source really lost them, raise delete_limit in the source config."
-    )
-    plan.deletes.clear()
 
 
 def _store_objects(
