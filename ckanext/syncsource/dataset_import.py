@@ -21,7 +21,6 @@ from . import ckan_state
 from .core.errors import InvalidObject
 from .core.merge import differs, merge_dataset
 from .core.names import name_for_create
-from .core.normalize import DATASET_DEFAULTS
 from .core.options import SyncOptions
 from .gather import STATUS_EXTRA
 from .leftover_objects import LEFT_BY_FINISHED_JOB, is_left_by_finished_job
@@ -105,7 +104,6 @@ def _create_or_update(
         )
     except InvalidObject as e:
         raise ImportFailed(f"Dataset {harvest_object.guid!r}: {e}") from e
-    _send_cleared_fields(merged, current)
     if current is not None and merged["name"] != current["name"]:
         merged["name"] = _free_name(merged["name"], own_id=current["id"])
 
@@ -120,15 +118,6 @@ def _create_or_update(
         result = "unchanged"
     _record_sync(harvest_object, step["fingerprint"])
     return result
-
-
-def _send_cleared_fields(merged: dict[str, Any], current: dict[str, Any] | None) -> None:
-    """Name the fields the merge leaves out because they are empty or at CKAN's default:
-    package_update keeps the stored value of a missing `private` or `owner_org`."""
-    for key, value in DATASET_DEFAULTS.items():
-        merged.setdefault(key, value)
-    if current is not None and current.get("owner_org") and "owner_org" not in merged:
-        merged["owner_org"] = ""  # CKAN's value for "no organization"
 
 
 def _create(harvest_object: HarvestObject, merged: dict[str, Any], user: str) -> None:

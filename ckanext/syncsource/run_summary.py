@@ -9,9 +9,11 @@ from __future__ import annotations
 
 import datetime
 import json
+import uuid
 from typing import Any
 
 from ckan import model
+from sqlalchemy.dialects.postgresql import insert
 
 from .core.datasets_plan import DatasetPlan
 
@@ -27,16 +29,23 @@ def save_summary(job, plan: DatasetPlan) -> None:
         "unchanged": len(plan.unchanged),
         "errored": len(plan.errors),
     }
-    model.Session.add(
-        model.TaskStatus(
+    values = {
+        "value": json.dumps(summary),
+        "state": "done",
+        "last_updated": datetime.datetime.utcnow(),
+    }
+    # An upsert: a gather message delivered twice must not fail on the row the first one wrote.
+    model.Session.execute(
+        insert(model.task_status_table)
+        .values(
+            id=str(uuid.uuid4()),
             entity_id=job.id,
             entity_type="harvest_job",
             task_type=TASK_TYPE,
             key=TASK_KEY,
-            value=json.dumps(summary),
-            state="done",
-            last_updated=datetime.datetime.utcnow(),
+            **values,
         )
+        .on_conflict_do_update(index_elements=["entity_id", "task_type", "key"], set_=values)
     )
     model.Session.commit()
 

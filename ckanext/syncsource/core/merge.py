@@ -7,7 +7,12 @@ from typing import Any
 
 from .errors import UnknownReference
 from .names import cut_name
-from .normalize import OWNERSHIP_EXTRA, SOURCE_RESOURCE_ID, normalize_ckan_dataset
+from .normalize import (
+    DATASET_DEFAULTS,
+    OWNERSHIP_EXTRA,
+    SOURCE_RESOURCE_ID,
+    normalize_ckan_dataset,
+)
 from .options import SyncOptions
 
 
@@ -28,7 +33,8 @@ def merge_dataset(
     through `org_ids` / `group_ids`; a key they do not hold raises `UnknownReference`, but only
     when the merge needs it (a preserved organization ignores the source's). The result has
     the ownership extra `_harvest_source` = `source_marker`, the current dataset's `id`, and,
-    for a deleted current dataset, `state` "active".
+    for a deleted current dataset, `state` "active". Fields CKAN keeps when `package_update`
+    leaves them out (`private`, `type`, `owner_org`) are always sent.
     """
     merged = {key: value for key, value in source.items() if key not in _MERGED_FIELDS}
     merged["extras"] = [
@@ -58,6 +64,10 @@ def merge_dataset(
         merged["title"] = merged["name"]  # what CKAN stores for an empty title
     if owner:
         merged["owner_org"] = owner
+    elif current is not None and current.get("owner_org"):
+        merged["owner_org"] = ""  # CKAN's "no organization"; left out, package_update keeps it
+    for key, value in DATASET_DEFAULTS.items():
+        merged.setdefault(key, value)  # normalize dropped them; left out, CKAN keeps its own
     merged["groups"] = [{"id": group_id} for group_id in groups]
     return merged
 

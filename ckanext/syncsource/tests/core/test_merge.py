@@ -152,3 +152,21 @@ def test_an_update_equal_to_ckan_does_not_differ():
 def test_a_missing_title_is_what_ckan_would_store():
     source = {key: value for key, value in SOURCE.items() if key != "title"}
     assert merge(source=source)["title"] == "old-name"
+
+
+def test_a_dataset_made_public_at_the_source_is_sent_as_public():
+    private_in_ckan = dict(CURRENT, private=True)
+
+    merged = merge(current=private_in_ckan)
+
+    assert merged["private"] is False
+    assert differs(merged, private_in_ckan)
+
+
+def test_an_organization_removed_at_the_source_is_sent_as_none_when_not_preserved():
+    unowned = {key: value for key, value in SOURCE.items() if key != "owner_org"}
+
+    merged = merge(source=unowned, dataset_preserve_organization=False)
+
+    assert merged["owner_org"] == ""
+    assert merge(source=unowned)["owner_org"] == "ORG-A"
