@@ -1,5 +1,5 @@
-"""The gather stage: read the whole source, sync organizations and groups, plan the datasets,
-and store one harvest object per dataset write.
+"""The gather stage: plan the run (see `run_plan`), sync organizations and groups, and store
+one harvest object per dataset write.
 
 Nothing is written before the source has been read to its end, so a source that cannot be read
 completely changes nothing.
@@ -10,28 +10,19 @@ from __future__ import annotations
 import json
 import logging
 from collections.abc import Callable
-from dataclasses import dataclass, field
-from typing import Any
 
 import sqlalchemy as sa
 from ckan import model
 from ckanext.harvest.model import HarvestObject, HarvestObjectError, HarvestObjectExtra
 
 from . import ckan_state
-from .core.datasets_plan import DatasetCreate, DatasetDelete, DatasetPlan, plan_datasets
-from .core.delete_guard import guard_deletes
-from .core.errors import InvalidObject
-from .core.fingerprint import sync_fingerprint
-from .core.groups_plan import plan_groups
-from .core.model import ObjectError, SourceEntry
-from .core.normalize import normalize_dataset
+from .core.datasets_plan import DatasetCreate, DatasetDelete, DatasetPlan
 from .group_sync import apply_group_plan
 from .leftover_objects import close_leftover_objects
 from .locks import advisory_lock
+from .run_plan import PlanFailed, plan_run
 from .run_summary import load_summary, save_summary
-from .site_settings import max_name_tries, reader_settings
 from .source_config import ConfigError, SourceConfig, parse_source_config
-from .sources import SourceError, open_source
 from .staging import DatasetSpool
 
 log = logging.getLogger(__name__)
@@ -41,14 +32,6 @@ STATUS_EXTRA = "syncsource_status"
 
 class GatherFailed(Exception):
     """The job cannot go on; the message is recorded as a gather error."""
-
-
-@dataclass
-class SourceRead:
-    organizations: dict[str, dict[str, Any]] = field(default_factory=dict)
-    groups: dict[str, dict[str, Any]] = field(default_factory=dict)
-    entries: list[SourceEntry] = field(default_factory=list)
-    invalid: list[ObjectError] = field(default_factory=list)
 
 
 def gather(job, user: str, report: Callable[[str], None]) -> list[str]:
@@ -75,8 +58,7 @@ def gather(job, user: str, report: Callable[[str], None]) -> list[str]:
         if closed:
             log.warning("Closed %d objects left by finished jobs of source %s", closed, source.id)
         with DatasetSpool() as spool:
-            read = _read_source(source.url, config, spool)
-            return _plan_and_store(job, source_name, config, read, spool, user, report)
+            return _plan_and_store(job, source_name, config, spool, user, report)
 
 
 def _check_source_name_is_unique(source_id: str, source_name: str) -> None:
@@ -114,88 +96,25 @@ def _objects_of_job(job_id: str) -> list[str] | None:
     return [object_id for object_id, state in rows if state == "WAITING"]
 
 
-def _read_source(url: str, config: SourceConfig, spool: DatasetSpool) -> SourceRead:
-    read = SourceRead()
-    try:
-        with open_source(
-            url, config.format, reader_settings(), sqlite_tables=config.sqlite_tables
-        ) as records:
-            for record in records:
-                if record.kind == "organization":
-                    read.organizations[record.key] = record.obj
-                elif record.kind == "group":
-                    read.groups[record.key] = record.obj
-                else:
-                    _read_dataset(record.key, record.obj, config, spool, read)
-    except SourceError as e:
-        raise GatherFailed(f"The source could not be read, nothing was changed: {e}") from e
-    return read
-
-
-def _read_dataset(
-    source_id: str, obj: dict, config: SourceConfig, spool: DatasetSpool, read: SourceRead
-) -> None:
-    try:
-        canonical = normalize_dataset(obj)
-    except InvalidObject as e:
-        read.invalid.append(ObjectError(source_id, f"dataset {source_id!r}: {e}"))
-        return
-    read.entries.append(
-        SourceEntry(
-            source_id, canonical.get("name", ""), sync_fingerprint(canonical, config.options)
-        )
-    )
-    spool.add(source_id, canonical)
-
-
 def _plan_and_store(
     job,
     source_name: str,
     config: SourceConfig,
-    read: SourceRead,
     spool: DatasetSpool,
     user: str,
     report: Callable[[str], None],
 ) -> list[str]:
-    existing = ckan_state.owned_datasets(job.source.id, source_name)
-    active = sum(1 for entry in existing if entry.state == "active")
-    if not read.entries and not read.invalid and active:
-        raise GatherFailed(
-            f"The source has no datasets while CKAN holds {active} of its datasets: nothing was "
-            "deleted. If the catalogue really is empty now, clear the harvest source."
-        )
-
-    org_ids, org_errors = apply_group_plan(
-        plan_groups(
-            "organization",
-            read.organizations,
-            ckan_state.existing_groups("organization", read.organizations),
-            config.options.organization_merge_strategy,
-        ),
-        user,
-    )
-    group_ids, group_errors = apply_group_plan(
-        plan_groups(
-            "group",
-            read.groups,
-            ckan_state.existing_groups("group", read.groups),
-            config.options.group_merge_strategy,
-        ),
-        user,
-    )
+    try:
+        run = plan_run(job.source, source_name, config, spool)
+    except PlanFailed as e:
+        raise GatherFailed(str(e)) from e
+    org_ids, org_errors = apply_group_plan(run.organizations, user)
+    group_ids, group_errors = apply_group_plan(run.groups, user)
     for error in org_errors + group_errors:
         report(error.reason)
-
-    plan = plan_datasets(
-        read.entries,
-        existing,
-        ckan_state.name_checker(entry.name for entry in read.entries),
-        max_name_tries(),
-        invalid=read.invalid,
-    )
-    unsafe_deletes = guard_deletes(plan, config.delete_limit)
-    if unsafe_deletes:
-        report(unsafe_deletes)
+    if run.unsafe_deletes:
+        report(run.unsafe_deletes)
+    plan = run.datasets
     ids = _store_objects(job, plan, spool, org_ids, group_ids)
     save_summary(job, plan)
     log.info(

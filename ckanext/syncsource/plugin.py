@@ -1,4 +1,4 @@
-"""Plugin registration: the `syncsource` harvester with its config declarations and actions."""
+"""Plugin registration: the `syncsource` harvester with its config declarations, actions and CLI."""
 
 from __future__ import annotations
 
@@ -9,5 +9,6 @@ from .harvester import SyncSourceHarvester
 
 @tk.blanket.config_declarations
 @tk.blanket.actions
+@tk.blanket.cli
 class SyncSourcePlugin(SyncSourceHarvester):
     """Registered as `syncsource`; the stages live in `SyncSourceHarvester`."""

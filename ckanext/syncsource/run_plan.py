@@ -1,0 +1,112 @@
+"""What a run would do: read the whole source and plan organizations, groups and datasets.
+
+Reads only (the source and CKAN's database), so the gather stage and `ckan syncsource plan`
+(a dry run) share it. Dataset content goes to a spool on disk; memory holds ids and
+fingerprints.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from . import ckan_state
+from .core.datasets_plan import DatasetPlan, plan_datasets
+from .core.delete_guard import guard_deletes
+from .core.errors import InvalidObject
+from .core.fingerprint import sync_fingerprint
+from .core.groups_plan import GroupPlan, plan_groups
+from .core.model import ObjectError, SourceEntry
+from .core.normalize import normalize_dataset
+from .site_settings import max_name_tries, reader_settings
+from .source_config import SourceConfig
+from .sources import SourceError, open_source
+from .staging import DatasetSpool
+
+
+class PlanFailed(Exception):
+    """The run cannot be planned (and must not write anything); the message says why."""
+
+
+@dataclass
+class SourceRead:
+    organizations: dict[str, dict[str, Any]] = field(default_factory=dict)
+    groups: dict[str, dict[str, Any]] = field(default_factory=dict)
+    entries: list[SourceEntry] = field(default_factory=list)
+    invalid: list[ObjectError] = field(default_factory=list)
+
+
+@dataclass
+class RunPlan:
+    organizations: GroupPlan
+    groups: GroupPlan
+    datasets: DatasetPlan
+    unsafe_deletes: str | None
+    """Why the plan's deletes were dropped, when they were unsafe."""
+
+
+def plan_run(source, source_name: str, config: SourceConfig, spool: DatasetSpool) -> RunPlan:
+    """Plan a run of the harvest source `source`; canonical datasets are left in `spool`."""
+    read = _read_source(source.url, config, spool)
+    existing = ckan_state.owned_datasets(source.id, source_name)
+    active = sum(1 for entry in existing if entry.state == "active")
+    if not read.entries and not read.invalid and active:
+        raise PlanFailed(
+            f"The source has no datasets while CKAN holds {active} of its datasets: nothing was "
+            "deleted. If the catalogue really is empty now, clear the harvest source."
+        )
+    options = config.options
+    organizations = plan_groups(
+        "organization",
+        read.organizations,
+        ckan_state.existing_groups("organization", read.organizations),
+        options.organization_merge_strategy,
+    )
+    groups = plan_groups(
+        "group",
+        read.groups,
+        ckan_state.existing_groups("group", read.groups),
+        options.group_merge_strategy,
+    )
+    datasets = plan_datasets(
+        read.entries,
+        existing,
+        ckan_state.name_checker(entry.name for entry in read.entries),
+        max_name_tries(),
+        invalid=read.invalid,
+    )
+    return RunPlan(organizations, groups, datasets, guard_deletes(datasets, config.delete_limit))
+
+
+def _read_source(url: str, config: SourceConfig, spool: DatasetSpool) -> SourceRead:
+    read = SourceRead()
+    try:
+        with open_source(
+            url, config.format, reader_settings(), sqlite_tables=config.sqlite_tables
+        ) as records:
+            for record in records:
+                if record.kind == "organization":
+                    read.organizations[record.key] = record.obj
+                elif record.kind == "group":
+                    read.groups[record.key] = record.obj
+                else:
+                    _read_dataset(record.key, record.obj, config, spool, read)
+    except SourceError as e:
+        raise PlanFailed(f"The source could not be read, nothing was changed: {e}") from e
+    return read
+
+
+def _read_dataset(
+    source_id: str, obj: dict, config: SourceConfig, spool: DatasetSpool, read: SourceRead
+) -> None:
+    try:
+        canonical = normalize_dataset(obj)
+    except InvalidObject as e:
+        read.invalid.append(ObjectError(source_id, f"dataset {source_id!r}: {e}"))
+        return
+    read.entries.append(
+        SourceEntry(
+            source_id, canonical.get("name", ""), sync_fingerprint(canonical, config.options)
+        )
+    )
+    spool.add(source_id, canonical)
