@@ -114,15 +114,24 @@ def dataset_modified(package_id: str) -> str | None:
     )
 
 
-def find_owned_dataset(source_name: str, source_id: str) -> tuple[str, str] | None:
-    """(id, state) of the dataset carrying this source id's ownership marker, if any."""
-    row = model.Session.execute(
-        sa.select(model.Package.id, model.Package.state)
-        .where(_marker_column() == ownership_marker(source_name, source_id))
+def dataset_made_for(harvest_source_id: str, source_id: str) -> str | None:
+    """The dataset an earlier create of this source made for this source id, if any.
+
+    A create commits its harvest object as the dataset's current one in the same transaction,
+    so the indexed guid finds it; a scan of the datasets' ownership markers would cost a pass
+    over the whole package table per create.
+    """
+    return model.Session.execute(
+        sa.select(HarvestObject.package_id)
+        .join(model.Package, model.Package.id == HarvestObject.package_id)
+        .where(
+            HarvestObject.harvest_source_id == harvest_source_id,
+            HarvestObject.guid == source_id,
+            HarvestObject.current,
+        )
         .order_by(model.Package.state, model.Package.id)
         .limit(1)
-    ).first()
-    return (row[0], row[1]) if row else None
+    ).scalar()
 
 
 def taken_names(names: Iterable[str]) -> set[str]:

@@ -65,7 +65,7 @@ def import_object(harvest_object: HarvestObject, user: str, forced: bool = False
         if status == "delete":
             return _delete(harvest_object, user)
         step = json.loads(harvest_object.content)
-        return _create_or_update(harvest_object, step, config.options, source_name, marker, user)
+        return _create_or_update(harvest_object, step, config.options, marker, user)
 
 
 def _delete(harvest_object: HarvestObject, user: str) -> bool:
@@ -81,14 +81,14 @@ def _create_or_update(
     harvest_object: HarvestObject,
     step: dict[str, Any],
     options: SyncOptions,
-    source_name: str,
     marker: str,
     user: str,
 ) -> bool | str:
     package_id = harvest_object.package_id
     if package_id is None:
-        found = ckan_state.find_owned_dataset(source_name, harvest_object.guid)
-        package_id = found[0] if found else None
+        package_id = ckan_state.dataset_made_for(
+            harvest_object.harvest_source_id, harvest_object.guid
+        )
     current = None
     if package_id is not None:
         current = tk.get_action("package_show")(_context(user, for_update=True), {"id": package_id})

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import logging
+import uuid
 from collections.abc import Callable
 
 import sqlalchemy as sa
@@ -136,38 +137,82 @@ def _store_objects(
     org_ids: dict[str, str],
     group_ids: dict[str, str],
 ) -> list[str]:
-    """Insert all objects of the run in one transaction: a crash leaves all or none."""
-    ids = []
+    """Insert all objects of the run in one transaction, so a crash leaves all or none.
+
+    Rows go in batches of Core inserts: memory holds their ids, not a hundred thousand ORM
+    objects with their content.
+    """
+    ids: list[str] = []
+    batch = _ObjectBatch(job)
     for step in plan.steps():
-        harvest_object = HarvestObject(
-            guid=step.source_id,
-            job=job,
-            harvest_source_id=job.source.id,
-            state="WAITING",
-        )
         if isinstance(step, DatasetDelete):
-            status = "delete"
-            harvest_object.package_id = step.package_id
+            status, content = "delete", None
         else:
             status = "create" if isinstance(step, DatasetCreate) else "update"
-            if status == "update":
-                harvest_object.package_id = step.package_id
-            harvest_object.content = _object_content(step, spool, org_ids, group_ids)
-        harvest_object.extras = [HarvestObjectExtra(key=STATUS_EXTRA, value=status)]
-        model.Session.add(harvest_object)
-        ids.append(harvest_object)
+            content = _object_content(step, spool, org_ids, group_ids)
+        package_id = None if isinstance(step, DatasetCreate) else step.package_id
+        ids.append(batch.add(step.source_id, "WAITING", package_id, content, status=status))
     for error in plan.errors:
-        errored = HarvestObject(
-            guid=error.key,
-            job=job,
-            harvest_source_id=job.source.id,
-            state="ERROR",
-            report_status="errored",
-        )
-        model.Session.add(errored)
-        model.Session.add(HarvestObjectError(object=errored, message=error.reason, stage="Gather"))
+        batch.add(error.key, "ERROR", None, None, error=error.reason)
+    batch.flush()
     model.Session.commit()
-    return [harvest_object.id for harvest_object in ids]
+    return ids
+
+
+class _ObjectBatch:
+    """Harvest objects (with their status extra or gather error) waiting to be inserted."""
+
+    SIZE = 1000
+
+    def __init__(self, job) -> None:
+        self._job = job
+        self._objects: list[dict] = []
+        self._extras: list[dict] = []
+        self._errors: list[dict] = []
+
+    def add(
+        self,
+        guid: str,
+        state: str,
+        package_id: str | None,
+        content: str | None,
+        status: str | None = None,
+        error: str | None = None,
+    ) -> str:
+        object_id = str(uuid.uuid4())
+        self._objects.append(
+            {
+                "id": object_id,
+                "guid": guid,
+                "state": state,
+                "package_id": package_id,
+                "content": content,
+                "harvest_job_id": self._job.id,
+                "harvest_source_id": self._job.source.id,
+                "report_status": "errored" if error else None,
+            }
+        )
+        if status:
+            self._extras.append(
+                {"harvest_object_id": object_id, "key": STATUS_EXTRA, "value": status}
+            )
+        if error:
+            self._errors.append(
+                {"harvest_object_id": object_id, "message": error, "stage": "Gather"}
+            )
+        if len(self._objects) >= self.SIZE:
+            self.flush()
+        return object_id
+
+    def flush(self) -> None:
+        for table, rows in (
+            (HarvestObject.__table__, self._objects),
+            (HarvestObjectExtra.__table__, self._extras),
+            (HarvestObjectError.__table__, self._errors),
+        ):
+            if rows:
+                model.Session.execute(table.insert(), rows)
+                rows.clear()
 
 
 def _object_content(step, spool: DatasetSpool, org_ids, group_ids) -> str:
