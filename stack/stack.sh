@@ -126,7 +126,7 @@ start_postgres() {
   if [[ -z $("${psql[@]}" -c "SELECT 1 FROM pg_roles WHERE rolname='ckan'") ]]; then
     "${psql[@]}" -c "CREATE ROLE ckan LOGIN PASSWORD 'ckan'"
   fi
-  for db in ckan ckan_test; do
+  for db in ckan ckan_test ckan_bench; do
     if [[ -z $("${psql[@]}" -c "SELECT 1 FROM pg_database WHERE datname='$db'") ]]; then
       say "Creating database $db"
       "${psql[@]}" -c "CREATE DATABASE $db OWNER ckan ENCODING 'UTF8'"
@@ -156,10 +156,10 @@ start_solr() {
     say "Apache Solr already running on 127.0.0.1:$SOLR_PORT"
     return
   fi
-  say "Starting Apache Solr 9.10.1 on 127.0.0.1:$SOLR_PORT (cores: ckan, ckan_test)"
+  say "Starting Apache Solr 9.10.1 on 127.0.0.1:$SOLR_PORT (cores: ckan, ckan_test, ckan_bench)"
   mkdir -p "$home" "$RUN" "$LOGS"
   cp "$ROOT/stack/solr/home/solr.xml" "$home/solr.xml"
-  for core in ckan ckan_test; do
+  for core in ckan ckan_test ckan_bench; do
     mkdir -p "$home/$core/conf"
     cp "$ROOT"/stack/solr/home/ckan/conf/* "$home/$core/conf/"
     # CKAN's own schema, straight from the installed ckan package: it can never drift.
