@@ -65,6 +65,15 @@ class SyncSourceHarvester(HarvesterBase):
         except ImportFailed as e:
             self._save_object_error(str(e), harvest_object, "Import")
             return False
+        except Exception as e:
+            # One dataset's fault (the search index down, a database error) must not kill the
+            # consumer and leave the object IMPORT forever; the next job retries the dataset.
+            log.exception("Import of object %s failed unexpectedly", harvest_object.id)
+            model.Session.rollback()
+            self._save_object_error(
+                f"The import failed unexpectedly: {e!r}", harvest_object, "Import"
+            )
+            return False
 
     def _report(self, harvest_job):
         return lambda message: self._save_gather_error(message, harvest_job)

@@ -14,6 +14,7 @@ from ..harvest_runner import create_source, job_errors, run_job, sysadmin_contex
 from .catalogue import dataset, datasets
 from .conftest import SOURCE_NAME
 from .site_view import assert_site_matches, dataset_count, expected, modified_stamps, stats
+from .stages import gather_job, import_object, run_job_finish
 
 
 def _break_missing(path: Path) -> str:
@@ -200,3 +201,24 @@ def test_an_organization_ckan_refuses_to_revive_stays_deleted_and_its_datasets_e
     shown = helpers.call_action("organization_show", sysadmin_context(), id="org-a")
     assert shown["state"] == "deleted"
     assert dataset_count() == 0
+
+
+def test_an_import_that_fails_unexpectedly_errors_and_the_next_job_repairs_it(
+    catalogue, make_source, ckan_config, monkeypatch
+):
+    catalogue.datasets = datasets("s1", "s2")
+    source = make_source()
+    job_id, object_ids = gather_job(source["id"])
+    # The search index goes away between gather and import: package_create cannot index.
+    monkeypatch.setitem(ckan_config, "solr_url", "http://127.0.0.1:9/solr/gone")
+
+    for object_id in object_ids:
+        import_object(object_id)
+    monkeypatch.undo()
+
+    job = run_job_finish(source["id"], job_id)
+    assert job["status"] == "Finished"
+    assert stats(job)["errored"] == 2
+    assert all("failed unexpectedly" in message for message in job_errors(job_id))
+    assert stats(run_job(source["id"]))["added"] == 2
+    assert_site_matches(SOURCE_NAME, expected(catalogue.datasets))
