@@ -84,8 +84,10 @@ install_python() {
 
 install_solr() {
   local build=$STATE/solr/build
-  if [[ -f $build/classpath.txt && -f $build/syncsource-solr-1.0.jar \
-    && $build/syncsource-solr-1.0.jar -nt $ROOT/stack/solr/pom.xml ]]; then
+  local jar=$build/syncsource-solr-1.0.jar newer
+  newer=$(find "$ROOT/stack/solr/pom.xml" "$ROOT/stack/solr/src" -newer "$jar" -type f 2>/dev/null \
+    | head -n 1)
+  if [[ -f $build/classpath.txt && -f $jar && -z $newer ]]; then
     say "Apache Solr jars resolved"
     return
   fi

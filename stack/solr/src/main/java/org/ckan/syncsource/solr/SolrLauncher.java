@@ -40,7 +40,7 @@ public final class SolrLauncher {
                   }
                 }));
     solr.start();
-    System.out.println("Solr " + org.apache.solr.util.SolrVersion.LATEST + " listening on "
+    System.out.println("Solr " + org.apache.solr.client.api.util.SolrVersion.LATEST + " listening on "
         + solr.getBaseUrl());
     stopped.await();
   }
