@@ -84,10 +84,9 @@ install_python() {
 
 install_solr() {
   local build=$STATE/solr/build
-  local jar=$build/syncsource-solr-1.0.jar newer
-  newer=$(find "$ROOT/stack/solr/pom.xml" "$ROOT/stack/solr/src" -newer "$jar" -type f 2>/dev/null \
-    | head -n 1)
-  if [[ -f $build/classpath.txt && -f $jar && -z $newer ]]; then
+  local jar=$build/syncsource-solr-1.0.jar
+  if [[ -f $build/classpath.txt && -f $jar \
+    && -z $(find "$ROOT/stack/solr/pom.xml" "$ROOT/stack/solr/src" -type f -newer "$jar") ]]; then
     say "Apache Solr jars resolved"
     return
   fi
