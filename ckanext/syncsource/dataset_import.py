@@ -18,7 +18,7 @@ from ckan import model
 from ckanext.harvest.model import HarvestObject, HarvestObjectExtra
 
 from . import ckan_state
-from .core.errors import InvalidObject
+from .core.errors import InvalidObject, describe_ckan_error
 from .core.merge import differs, merge_dataset
 from .core.names import name_for_create
 from .core.options import SyncOptions
@@ -145,7 +145,9 @@ def _write(action: str, data: dict[str, Any], user: str) -> None:
         tk.get_action(action)(_context(user), data)
     except tk.ValidationError as e:
         model.Session.rollback()
-        raise ImportFailed(f"CKAN refused the dataset ({action}): {_describe(e)}") from e
+        raise ImportFailed(
+            f"CKAN refused the dataset ({action}): {describe_ckan_error(e.error_dict)}"
+        ) from e
 
 
 def _free_name(wanted: str, own_id: str | None = None) -> str:
@@ -203,11 +205,3 @@ def _extra(harvest_object: HarvestObject, key: str) -> str | None:
 
 def _context(user: str, **extra: Any) -> dict[str, Any]:
     return {"user": user, "ignore_auth": True, **extra}
-
-
-def _describe(error: tk.ValidationError) -> str:
-    parts = []
-    for field, messages in error.error_dict.items():
-        text = "; ".join(map(str, messages)) if isinstance(messages, list) else str(messages)
-        parts.append(f"{field}: {text}")
-    return ", ".join(parts)

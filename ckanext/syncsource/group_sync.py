@@ -8,6 +8,7 @@ from typing import Any
 
 import ckan.plugins.toolkit as tk
 
+from .core.errors import describe_ckan_error
 from .core.groups_plan import GroupPlan
 from .core.model import ObjectError
 
@@ -23,7 +24,7 @@ def apply_group_plan(plan: GroupPlan, user: str) -> tuple[dict[str, str], list[O
     kind = plan.kind
 
     def refused(key: str, error: tk.ValidationError) -> None:
-        errors.append(ObjectError(key, f"{kind} {key!r}: {_describe(error)}"))
+        errors.append(ObjectError(key, f"{kind} {key!r}: {describe_ckan_error(error.error_dict)}"))
 
     for step in plan.creates:
         try:
@@ -78,10 +79,3 @@ def _write(kind: str, verb: str, data: dict[str, Any], user: str) -> dict[str, A
 
 def _context(user: str) -> dict[str, Any]:
     return {"user": user, "ignore_auth": True}
-
-
-def _describe(error: tk.ValidationError) -> str:
-    return "; ".join(
-        f"{field}: {' '.join(map(str, msgs)) if isinstance(msgs, list) else msgs}"
-        for field, msgs in error.error_dict.items()
-    )

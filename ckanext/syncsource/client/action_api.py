@@ -12,6 +12,8 @@ from typing import Any
 
 import requests
 
+from ..core.errors import describe_ckan_error
+
 ACTION_PATH = "/api/3/action"
 USER_AGENT = "ckanext-syncsource-client"
 
@@ -28,7 +30,7 @@ class ActionError(Exception):
         self.status = status
         self.error_type = error_type
         self.error = error
-        super().__init__(f"{action}: {error_type}: {describe_error(error)}")
+        super().__init__(f"{action}: {error_type}: {describe_ckan_error(error)}")
 
 
 class NotFound(ActionError):
@@ -48,15 +50,6 @@ _ERRORS_BY_STATUS: dict[int, type[ActionError]] = {
     404: NotFound,
     409: ValidationError,
 }
-
-
-def describe_error(error: dict[str, Any]) -> str:
-    """CKAN's error dict as one line: `field: message; ...` (or its `message`)."""
-    parts = []
-    for field, value in error.items():
-        text = "; ".join(map(str, value)) if isinstance(value, list) else str(value)
-        parts.append(text if field == "message" else f"{field}: {text}")
-    return ", ".join(parts) or "no details given"
 
 
 class ActionApi:

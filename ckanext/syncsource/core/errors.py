@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from typing import Any
 
 
 class InvalidObject(ValueError):
@@ -28,3 +29,13 @@ class OptionError(ValueError):
     def __init__(self, problems: Mapping[str, str]) -> None:
         super().__init__("; ".join(problems.values()))
         self.problems = dict(problems)
+
+
+def describe_ckan_error(error: Mapping[str, Any]) -> str:
+    """CKAN's error dict (a ValidationError's `error_dict`, or an API answer's `error`) as one
+    line: `field: message; message, field: ...` (a bare `message` stands alone)."""
+    parts = []
+    for field, value in error.items():
+        text = "; ".join(map(str, value)) if isinstance(value, list) else str(value)
+        parts.append(text if field == "message" else f"{field}: {text}")
+    return ", ".join(parts) or "no details given"

@@ -71,7 +71,10 @@ class LocalServer:
                 pass
 
         family = socket.AF_INET6 if ":" in host else socket.AF_INET
-        server_class = type("Server", (ThreadingHTTPServer,), {"address_family": family})
+        # Readers that stop early (size cap, deadline) reset the connection on purpose; the
+        # server need not print a traceback for it.
+        quiet = {"address_family": family, "handle_error": lambda *args: None}
+        server_class = type("Server", (ThreadingHTTPServer,), quiet)
         self._httpd = server_class((host, 0), Handler)
         self._httpd.daemon_threads = True
         self.host = host
