@@ -10,10 +10,11 @@ from collections.abc import Callable, Iterable
 
 import sqlalchemy as sa
 from ckan import model
-from ckanext.harvest.model import HarvestObject, HarvestObjectExtra
+from ckanext.harvest.model import HarvestObject, HarvestObjectExtra, HarvestSource
 
 from .core.model import ExistingEntry, ExistingGroup
 from .core.normalize import OWNERSHIP_EXTRA
+from .source_config import configured_source_name
 
 FINGERPRINT_EXTRA = "syncsource_fingerprint"
 SYNCED_MODIFIED_EXTRA = "syncsource_synced_modified"
@@ -193,13 +194,8 @@ def source_name_of(harvest_source_id: str, configured: str | None) -> str:
     ).scalar_one()
 
 
-def sources_using_name(source_name: str, parse_name: Callable[[str | None], str | None]) -> list:
-    """Ids of the active syncsource harvest sources whose effective source_name is this one.
-
-    `parse_name` reads the configured source_name out of a source's config text.
-    """
-    from ckanext.harvest.model import HarvestSource
-
+def other_sources_named(source_name: str, own_id: str | None) -> list[str]:
+    """Ids of the other active syncsource harvest sources whose source_name is this one."""
     rows = model.Session.execute(
         sa.select(HarvestSource.id, HarvestSource.config, model.Package.name)
         .join(model.Package, model.Package.id == HarvestSource.id)
@@ -207,10 +203,13 @@ def sources_using_name(source_name: str, parse_name: Callable[[str | None], str 
             HarvestSource.type == "syncsource",
             HarvestSource.active,
             model.Package.state == "active",
+            HarvestSource.id != (own_id or ""),
         )
     )
     return [
-        source_id for source_id, config, name in rows if (parse_name(config) or name) == source_name
+        source_id
+        for source_id, config, name in rows
+        if (configured_source_name(config) or name) == source_name
     ]
 
 

@@ -63,23 +63,12 @@ def gather(job, user: str, report: Callable[[str], None]) -> list[str]:
 
 
 def _check_source_name_is_unique(source_id: str, source_name: str) -> None:
-    others = [
-        other
-        for other in ckan_state.sources_using_name(source_name, configured_source_name)
-        if other != source_id
-    ]
+    others = ckan_state.other_sources_named(source_name, source_id)
     if others:
         raise GatherFailed(
             f"source_name {source_name!r} is also used by harvest source(s) {', '.join(others)}; "
             "each syncsource source needs its own source_name"
         )
-
-
-def configured_source_name(config_text: str | None) -> str | None:
-    try:
-        return parse_source_config(config_text).source_name
-    except ConfigError:
-        return None
 
 
 def _objects_of_job(job_id: str) -> list[str] | None:

@@ -91,3 +91,11 @@ def parse_source_config(text: str | None) -> SourceConfig:
     if problems:
         raise ConfigError("; ".join(problems[key] for key in sorted(problems)))
     return SourceConfig(options, source_name, float(delete_limit), fmt, dict(tables))
+
+
+def configured_source_name(config_text: str | None) -> str | None:
+    """The source_name a source's config sets, if it is valid and sets one."""
+    try:
+        return parse_source_config(config_text).source_name
+    except ConfigError:
+        return None

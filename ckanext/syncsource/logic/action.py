@@ -14,8 +14,8 @@ from typing import Any
 import ckan.plugins.toolkit as tk
 
 from .. import ckan_state
-from ..gather import configured_source_name
 from ..run_summary import count_unchanged
+from ..source_config import configured_source_name
 
 __all__ = [
     "harvest_job_list",
@@ -31,17 +31,9 @@ def _check_source_name(data_dict: dict[str, Any]) -> None:
         return
     own_id = data_dict.get("id")
     if not own_id and data_dict.get("name"):
-        existing = ckan_state.package_id_by_name(data_dict["name"])
-        own_id = existing
+        own_id = ckan_state.package_id_by_name(data_dict["name"])
     source_name = configured_source_name(data_dict.get("config")) or data_dict.get("name")
-    if not source_name:
-        return
-    others = [
-        other
-        for other in ckan_state.sources_using_name(source_name, configured_source_name)
-        if other != own_id
-    ]
-    if others:
+    if source_name and ckan_state.other_sources_named(source_name, own_id):
         raise tk.ValidationError(
             {
                 "config": [
