@@ -26,8 +26,24 @@ def ownership_marker(source_name: str, source_id: str) -> str:
     return f"{source_name}:{source_id}"
 
 
-def _marker_column() -> sa.ColumnElement:
-    return model.Package.extras[OWNERSHIP_EXTRA].astext
+def _with_marker(query: sa.Select) -> tuple[sa.Select, sa.ColumnElement]:
+    """`query` able to read the ownership extra, and the column that holds it.
+
+    CKAN 2.12 keeps extras in a JSONB column of `package`; CKAN 2.11 in the `package_extra`
+    table.
+    """
+    if "extras" in model.package_table.c:
+        return query, model.package_table.c.extras[OWNERSHIP_EXTRA].astext
+    extra = model.package_extra_table
+    joined = query.join(
+        extra,
+        sa.and_(
+            extra.c.package_id == model.Package.id,
+            extra.c.key == OWNERSHIP_EXTRA,
+            extra.c.state == "active",
+        ),
+    )
+    return joined, extra.c.value
 
 
 def owned_datasets(harvest_source_id: str, source_name: str) -> list[ExistingEntry]:
@@ -38,14 +54,17 @@ def owned_datasets(harvest_source_id: str, source_name: str) -> list[ExistingEnt
     current harvest object of this source links it (the source id is then the object's guid).
     """
     prefix = f"{source_name}:"
-    marker = _marker_column()
-    by_marker = sa.select(
-        model.Package.id,
-        model.Package.name,
-        model.Package.state,
-        model.Package.metadata_modified,
-        marker,
-    ).where(model.Package.type == "dataset", sa.func.starts_with(marker, prefix))
+    packages, marker = _with_marker(
+        sa.select(
+            model.Package.id,
+            model.Package.name,
+            model.Package.state,
+            model.Package.metadata_modified,
+        )
+    )
+    by_marker = packages.add_columns(marker).where(
+        model.Package.type == "dataset", sa.func.starts_with(marker, prefix)
+    )
     entries: dict[str, dict] = {}
     for package_id, name, state, modified, value in model.Session.execute(by_marker):
         entries[package_id] = {
