@@ -125,15 +125,6 @@ def _timestamp(value) -> str | None:
     return value.isoformat() if value is not None else None
 
 
-def dataset_modified(package_id: str) -> str | None:
-    """The dataset's metadata_modified as recorded beside a fingerprint."""
-    return _timestamp(
-        model.Session.execute(
-            sa.select(model.Package.metadata_modified).where(model.Package.id == package_id)
-        ).scalar()
-    )
-
-
 def dataset_made_for(harvest_source_id: str, source_id: str) -> str | None:
     """The dataset an earlier create of this source made for this source id, if any.
 

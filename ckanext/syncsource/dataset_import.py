@@ -7,6 +7,7 @@ message twice and several consumers run at once: a create that finds the dataset
 
 from __future__ import annotations
 
+import datetime
 import json
 import logging
 import uuid
@@ -107,30 +108,23 @@ def _create_or_update(
     if current is not None and merged["name"] != current["name"]:
         merged["name"] = _free_name(merged["name"], own_id=current["id"])
 
+    if current is not None and not differs(merged, current):
+        _make_current(harvest_object, current["id"])
+        _record_sync(harvest_object, step["fingerprint"], current["metadata_modified"])
+        harvest_object.save()
+        return "unchanged"
+    # The write sets metadata_modified to the time recorded beside the fingerprint, so the
+    # record goes into the transaction the action commits: no second commit, no re-read.
+    synced_at = datetime.datetime.utcnow().isoformat()
+    merged["metadata_modified"] = synced_at
     if current is None:
-        _create(harvest_object, merged, user)
-        result: bool | str = True
-    elif differs(merged, current):
-        _update(harvest_object, merged, user)
-        result = True
-    else:
-        harvest_object.package_id = current["id"]
-        result = "unchanged"
-    _record_sync(harvest_object, step["fingerprint"])
-    return result
-
-
-def _create(harvest_object: HarvestObject, merged: dict[str, Any], user: str) -> None:
-    merged["name"] = _free_name(merged["name"])
-    merged["id"] = str(uuid.uuid4())
-    model.Session.execute(sa.text("SET CONSTRAINTS harvest_object_package_id_fkey DEFERRED"))
+        merged["name"] = _free_name(merged["name"])
+        merged["id"] = str(uuid.uuid4())
+        model.Session.execute(sa.text("SET CONSTRAINTS harvest_object_package_id_fkey DEFERRED"))
     _make_current(harvest_object, merged["id"])
-    _write("package_create", merged, user)
-
-
-def _update(harvest_object: HarvestObject, merged: dict[str, Any], user: str) -> None:
-    _make_current(harvest_object, merged["id"])
-    _write("package_update", merged, user)
+    _record_sync(harvest_object, step["fingerprint"], synced_at)
+    _write("package_create" if current is None else "package_update", merged, user)
+    return True
 
 
 def _make_current(harvest_object: HarvestObject, package_id: str) -> None:
@@ -167,19 +161,18 @@ def _free_name(wanted: str, own_id: str | None = None) -> str:
     return name
 
 
-def _record_sync(harvest_object: HarvestObject, fingerprint: str) -> None:
-    """Make this object the dataset's current one, with what was synced and when."""
-    _set_only_current(harvest_object, current=True)
+def _record_sync(harvest_object: HarvestObject, fingerprint: str, modified: str) -> None:
+    """Record on the object what was synced and the dataset's metadata_modified after it
+    (not committed)."""
     values = {
         ckan_state.FINGERPRINT_EXTRA: fingerprint,
-        ckan_state.SYNCED_MODIFIED_EXTRA: ckan_state.dataset_modified(harvest_object.package_id),
+        ckan_state.SYNCED_MODIFIED_EXTRA: modified,
     }
     for extra in harvest_object.extras:
         if extra.key in values:
             extra.value = values.pop(extra.key)
     for key, value in values.items():
         harvest_object.extras.append(HarvestObjectExtra(key=key, value=value))
-    harvest_object.save()
 
 
 def _set_only_current(harvest_object: HarvestObject, current: bool) -> None:
