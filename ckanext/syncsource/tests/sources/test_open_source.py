@@ -1,7 +1,5 @@
 import gzip
 import json
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -175,18 +173,3 @@ def test_file_url_with_a_host_is_refused(tmp_path):
 def test_settings_refuse_relative_local_dirs():
     with pytest.raises(ValueError, match="not an absolute path"):
         make_settings(local_source_dirs=("srv",))
-
-
-def test_package_imports_nothing_from_ckan():
-    code = (
-        "import sys, ckanext.syncsource.sources as s, pkgutil, importlib\n"
-        "for m in pkgutil.iter_modules(s.__path__):\n"
-        "    importlib.import_module(s.__name__ + '.' + m.name)\n"
-        "found = [n for n in sys.modules if n.split('.')[0] == 'ckan'\n"
-        "         or n.startswith('ckanext.harvest')]\n"
-        "print(sorted(found))"
-    )
-    result = subprocess.run(
-        [sys.executable, "-c", code], capture_output=True, text=True, check=True
-    )
-    assert result.stdout.strip() == "[]"
