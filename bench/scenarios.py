@@ -184,14 +184,7 @@ def run_job_in_process(source_id: str) -> dict[str, Any]:
     imported = time.perf_counter()
     action("harvest_jobs_run", {"source_id": source_id})
     finished = time.perf_counter()
-    return {
-        "job_id": job["id"],
-        "gather_s": gathered - start,
-        "import_s": imported - gathered,
-        "finish_s": finished - imported,
-        "total_s": finished - start,
-        "objects": len(object_ids),
-    }
+    return _job_timings(job["id"], len(object_ids), start, gathered, imported, finished)
 
 
 def redis_client():
@@ -295,14 +288,7 @@ def run_job_with_consumers(source_id: str) -> dict[str, Any]:
         .where(HarvestObject.harvest_job_id == job["id"])
     ).scalar()
     model.Session.remove()
-    return {
-        "job_id": job["id"],
-        "gather_s": gathered - start,
-        "import_s": imported - gathered,
-        "finish_s": finished - imported,
-        "total_s": finished - start,
-        "objects": objects,
-    }
+    return _job_timings(job["id"], objects, start, gathered, imported, finished)
 
 
 def job_summary(job_id: str) -> dict[str, Any]:
@@ -399,6 +385,20 @@ def main(argv: list[str] | None = None) -> None:
     # slows CKAN, Solr and PostgreSQL alike, so figures taken under load are not comparable.
     result["loadavg_start"], result["loadavg_end"] = load_start, os.getloadavg()
     Path(args.out).write_text(json.dumps(result, indent=1, default=str))
+
+
+def _job_timings(
+    job_id: str, objects: int, start: float, gathered: float, imported: float, finished: float
+) -> dict[str, Any]:
+    """A job's stage times from its perf_counter marks."""
+    return {
+        "job_id": job_id,
+        "gather_s": gathered - start,
+        "import_s": imported - gathered,
+        "finish_s": finished - imported,
+        "total_s": finished - start,
+        "objects": objects,
+    }
 
 
 if __name__ == "__main__":
