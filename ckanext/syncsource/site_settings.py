@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import os
+
 import ckan.plugins.toolkit as tk
 from ckan import __version__ as ckan_version
 
 from .sources import ReaderSettings
+from .sources.tokens import token_bindings
 
 
 def reader_settings() -> ReaderSettings:
@@ -20,7 +23,12 @@ def reader_settings() -> ReaderSettings:
         allow_private_addresses=config.get("ckanext.syncsource.allow_private_addresses"),
         allowed_networks=tuple(config.get("ckanext.syncsource.allowed_networks")),
         local_source_dirs=tuple(config.get("ckanext.syncsource.local_source_dirs")),
-        api_token=config.get("ckanext.syncsource.api_token") or None,
+        api_tokens=token_bindings(
+            config.get("ckanext.syncsource.api_tokens"),
+            config.get("ckanext.syncsource.api_token"),
+            config.get("ckanext.syncsource.api_token_origin"),
+            os.environ,
+        ),
     )
 
 

@@ -107,8 +107,8 @@ class HttpFetcher:
     def download(self, url: str, *, authorized: bool = False) -> Iterator[Download]:
         """Download `url` into a temporary file.
 
-        With `authorized`, the site's API token is sent, but only to the origin of `url`
-        (never to another host a redirect leads to).
+        With `authorized`, the token the site binds to the https origin of `url` is sent, and
+        only to that origin (never to another origin a redirect leads to, nor over http).
         """
         with tempfile.NamedTemporaryFile(prefix="syncsource-", suffix=".download") as file:
             content_type, final_url = self._fetch_into(url, file, authorized)
@@ -119,14 +119,15 @@ class HttpFetcher:
         settings = self._settings
         deadline = time.monotonic() + settings.download_timeout
         origin = _parse_target(url).origin
+        token = settings.token_for(url) if authorized else None
         seen = {url}
         current = url
         for _hop in range(settings.max_redirects + 1):
             target = _parse_target(current)
             after = "" if current == url else f" (after redirect to {display_url(current)})"
             headers = {"User-Agent": settings.user_agent, "Accept-Encoding": "gzip"}
-            if authorized and settings.api_token and target.origin == origin:
-                headers["Authorization"] = settings.api_token
+            if token and target.origin == origin:
+                headers["Authorization"] = token
             response = self._request(target, headers, deadline, after)
             try:
                 if response.status in REDIRECT_STATUSES:
