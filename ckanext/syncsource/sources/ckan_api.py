@@ -18,7 +18,7 @@ from urllib.parse import urlencode, urlsplit, urlunsplit
 from .compression import open_decompressed
 from .errors import SourceError
 from .http_fetch import HttpFetcher
-from .records import Record, keyed_record, require_object
+from .records import Record, keyed_record, require_object, too_deep
 from .settings import ReaderSettings
 from .tokens import origin_key
 
@@ -122,6 +122,8 @@ class CkanApiReader:
             raise SourceError(f"{action}: {self._without_token(str(e))}") from e
         except (UnicodeDecodeError, json.JSONDecodeError) as e:
             raise SourceError(f"{action}: the answer is not valid JSON ({e})") from e
+        except RecursionError as e:
+            raise too_deep(f"{action}: the answer") from e
         if not isinstance(body, dict) or body.get("success") is not True:
             error = body.get("error") if isinstance(body, dict) else None
             detail = json.dumps(error)[:300] if error is not None else "no error given"

@@ -23,6 +23,9 @@ BASE_SETTINGS = ReaderSettings(
     max_bytes=10_000_000,
     max_redirects=5,
     user_agent="syncsource-tests",
+    max_record_bytes=1_000_000,
+    max_datasets=100_000,
+    max_groups=1000,
 )
 
 
