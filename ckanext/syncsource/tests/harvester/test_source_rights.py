@@ -128,15 +128,17 @@ def test_anonymous_learns_nothing_and_only_sysadmins_edit_unowned_sources(editor
 
 
 def test_syncsource_objects_are_shown_only_to_those_who_may_edit_the_source(editor, catalogue):
-    catalogue.datasets = {"p1": dataset("p1", org="org-a", private=True)}
-    source = create_source(catalogue.write(), {})
+    catalogue.organizations = {"mine": org("Mine")}
+    catalogue.datasets = {"p1": dataset("p1", org="mine", private=True)}
+    source = _save_source(editor, catalogue.write(), {}, owner_org="mine")
     run_job(source["id"])
     object_id = model.Session.query(HarvestObject.id).filter_by(current=True).scalar()
 
-    for user in (None, editor):
+    for user in (None, factories.User()):
         with pytest.raises(tk.NotAuthorized):
             tk.get_action("harvest_object_show")(_as(user), {"id": object_id})
         with pytest.raises(tk.NotAuthorized):
             tk.get_action("harvest_object_show")(_as(user), {"dataset_id": "ds-p1"})
-    shown = tk.get_action("harvest_object_show")(sysadmin_context(), {"id": object_id})
-    assert shown["id"] == object_id
+    for user in (editor, None):
+        context = _as(user) if user else sysadmin_context()
+        assert tk.get_action("harvest_object_show")(context, {"id": object_id})["id"] == object_id
