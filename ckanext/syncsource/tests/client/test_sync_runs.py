@@ -125,22 +125,32 @@ def test_foreign_datasets_are_never_touched(site):
     assert all(site.dataset(name)["state"] == "active" for name in foreign_names)
 
 
-def test_a_source_that_lost_its_datasets_deletes_nothing(site):
+def test_a_sync_that_trips_the_delete_guard_writes_nothing_and_says_why(site, monkeypatch):
     client = site.client()
     client.sync(SOURCE, _data(datasets("a", "b", "c", "d")))
+    changed_orgs = {**ORGS, "org-new": org("New")}
+    rekeyed = {f"k-{key}": dataset(key) for key in ("a", "b", "c")}
+    rekeyed["e"] = dataset("e")
+    calls = _count_calls(client, monkeypatch)
 
-    emptied = client.sync(SOURCE, _data({}))
-    shrunk = client.sync(SOURCE, _data(datasets("a")))
+    emptied = client.sync(SOURCE, {"organization": changed_orgs, "dataset": {}})
+    shrunk = client.sync(
+        SOURCE, {"organization": changed_orgs, "group": GROUPS, "dataset": rekeyed}
+    )
 
-    assert (emptied.deleted, shrunk.deleted) == ([], [])
-    assert "no datasets while CKAN holds 4" in emptied.deletes_refused
-    assert "would delete 3 of the source's 4 datasets" in shrunk.deletes_refused
+    assert "no datasets while CKAN holds 4" in emptied.refused
+    assert "would delete 4 of the source's 4 datasets" in shrunk.refused
+    assert "raise delete_limit" in shrunk.refused
+    assert emptied.writes == shrunk.writes == 0
+    assert (shrunk.created, shrunk.organizations.created) == ([], [])
+    assert set(calls) <= {"package_search", "package_show"}
     assert sorted(site.owned(SOURCE)) == ["a", "b", "c", "d"]
-    assert site.client(delete_limit=0.75).sync(SOURCE, _data(datasets("a"))).deleted == [
-        "b",
-        "c",
-        "d",
-    ]
+    assert site.api.show("organization_show", id="org-new") is None
+
+    allowed = site.client(delete_limit=1).sync(SOURCE, _data(rekeyed))
+    assert sorted(allowed.deleted) == ["a", "b", "c", "d"]
+    assert allowed.names == {"e": "ds-e", "k-a": "ds-a", "k-b": "ds-b", "k-c": "ds-c"}
+    assert sorted(site.owned(SOURCE)) == ["e", "k-a", "k-b", "k-c"]
 
 
 def test_a_dataset_error_is_reported_and_the_run_goes_on(site):
