@@ -90,6 +90,27 @@ def test_an_unchanged_resync_writes_nothing(site, monkeypatch):
     assert {n: [r["id"] for r in site.dataset(n)["resources"]] for n in names} == resource_ids
 
 
+def test_a_resync_after_an_update_writes_nothing(site, monkeypatch):
+    """CKAN stores an updated dataset its own way (extras order, guessed mimetypes): the
+    unchanged sync after an update must not write it again."""
+    extras = {f"key-{n}": f"value {n}" for n in (9, 1, 12, 3, 10, 5, 0, 7)}
+    source = datasets("a", "b", groups=("grp-1",), resources=2, extras=extras)
+    client = site.client()
+    client.sync(SOURCE, _data(source))
+    for content in source.values():
+        content["title"] += ", edited"
+        content["extras"] = {"added": "later", **extras}
+    assert sorted(client.sync(SOURCE, _data(source)).updated) == ["a", "b"]
+    before = _modified(site, ["ds-a", "ds-b"])
+
+    calls = _count_calls(client, monkeypatch)
+    report = client.sync(SOURCE, _data(source))
+
+    assert (report.writes, sorted(report.unchanged)) == (0, ["a", "b"])
+    assert calls["package_update"] == calls["package_show"] == 0
+    assert _modified(site, ["ds-a", "ds-b"]) == before
+
+
 def test_a_dataset_edited_in_ckan_is_set_back_to_the_source(site):
     client = site.client()
     client.sync(SOURCE, _data(datasets("a", "b")))

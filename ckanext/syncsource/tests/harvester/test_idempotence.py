@@ -6,7 +6,7 @@ from __future__ import annotations
 from ckan.tests import helpers
 
 from ..harvest_runner import job_errors, run_job, sysadmin_context
-from .catalogue import datasets
+from .catalogue import datasets, org
 from .conftest import SOURCE_NAME
 from .site_view import (
     assert_site_matches,
@@ -143,3 +143,39 @@ def test_an_unchanged_job_gathered_twice_still_finishes(catalogue, make_source):
     assert (object_ids, again) == ([], [])
     assert (finished["status"], job_errors(job_id)) == ("Finished", [])
     assert stats(finished)["not modified"] == 2
+
+
+MANY_EXTRAS = {
+    "origin": "catalogue",
+    "b": "2",
+    "a": "1",
+    "zeta-longer-key": "z",
+    "c": "3",
+    "m": "13",
+    "publisher-contact-email": "data@example.org",
+    "q": "17",
+}
+
+
+def test_a_config_change_that_leaves_merged_datasets_unchanged_writes_none(
+    catalogue, make_source, reconfigure
+):
+    """Datasets created, then updated by CKAN (so it stores extras and resources its own way),
+    then a config change that changes no merge result: no dataset write."""
+    catalogue.groups = {"grp-1": org("Group 1")}
+    catalogue.datasets = datasets("s1", "s2", groups=("grp-1",), resources=2, extras=MANY_EXTRAS)
+    source = make_source()
+    run_job(source["id"])
+    for content in catalogue.datasets.values():
+        content["title"] += ", edited"
+        content["extras"] = {**MANY_EXTRAS, "added-later": "x"}
+    catalogue.write()
+    assert stats(run_job(source["id"]))["updated"] == 2
+    before = modified_stamps()
+
+    reconfigure(source, dataset_group_merge_strategy="replace")
+    job = run_job(source["id"])
+
+    assert (stats(job)["not modified"], stats(job)["updated"]) == (2, 0)
+    assert modified_stamps() == before
+    assert stats(run_job(source["id"]))["not modified"] == 2
