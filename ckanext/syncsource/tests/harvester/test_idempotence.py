@@ -6,7 +6,7 @@ from __future__ import annotations
 from ckan.tests import helpers
 
 from ..harvest_runner import job_errors, run_job, sysadmin_context
-from .catalogue import datasets, org
+from .catalogue import dataset, datasets, org
 from .conftest import SOURCE_NAME
 from .site_view import (
     assert_site_matches,
@@ -179,3 +179,27 @@ def test_a_config_change_that_leaves_merged_datasets_unchanged_writes_none(
     assert (stats(job)["not modified"], stats(job)["updated"]) == (2, 0)
     assert modified_stamps() == before
     assert stats(run_job(source["id"]))["not modified"] == 2
+
+
+def test_a_create_delivered_before_the_delete_that_frees_its_name_still_gets_the_name(
+    catalogue, make_source, reconfigure
+):
+    """Consumers take objects in any order: the create deletes the source's own dataset that
+    the job deletes and that still holds its name; the delete object then finds it done."""
+    catalogue.datasets = datasets("s1", "s2")
+    source = make_source()
+    run_job(source["id"])
+    old = show("ds-s1")
+    catalogue.datasets = {"k1": dataset("k1", name="ds-s1"), "s2": catalogue.datasets["s2"]}
+    catalogue.write()
+    reconfigure(source, delete_limit=1)
+
+    job_id, object_ids = gather_job(source["id"])
+    for object_id in reversed(object_ids):
+        import_object(object_id)
+    job = run_job_finish(source["id"], job_id)
+
+    assert (stats(job)["added"], stats(job)["deleted"], job_errors(job_id)) == (1, 1, [])
+    assert show(old["id"])["state"] == "deleted"
+    assert show("ds-s1")["id"] != old["id"]
+    assert_site_matches(SOURCE_NAME, expected(catalogue.datasets))
