@@ -20,7 +20,7 @@ from ckanext.harvest.model import HarvestObject, HarvestObjectExtra
 
 from . import ckan_state
 from .core.errors import InvalidObject, describe_ckan_error
-from .core.merge import differs, merge_dataset
+from .core.merge import differs, merge_dataset, renamed
 from .core.names import name_for_create
 from .core.normalize import ownership_marker
 from .core.options import SyncOptions
@@ -107,7 +107,7 @@ def _create_or_update(
     except InvalidObject as e:
         raise ImportFailed(f"Dataset {harvest_object.guid!r}: {e}") from e
     if current is not None and merged["name"] != current["name"]:
-        merged["name"] = _free_name(merged["name"], own_id=current["id"])
+        merged = renamed(merged, step["dataset"], _free_name(merged["name"], own_id=current["id"]))
 
     if current is not None and not differs(merged, current):
         _make_current(harvest_object, current["id"])
@@ -122,7 +122,7 @@ def _create_or_update(
         frees = step.get("frees")
         if frees:
             _delete_replaced(frees, user)
-        merged["name"] = _free_name(merged["name"], frees)
+        merged = renamed(merged, step["dataset"], _free_name(merged["name"], frees))
         merged["id"] = str(uuid.uuid4())
         model.Session.execute(sa.text("SET CONSTRAINTS harvest_object_package_id_fkey DEFERRED"))
     _make_current(harvest_object, merged["id"])

@@ -72,6 +72,15 @@ def merge_dataset(
     return merged
 
 
+def renamed(merged: Mapping[str, Any], source: Mapping[str, Any], name: str) -> dict[str, Any]:
+    """`merged` under another `name` (a free one, when the merged name is taken); a dataset
+    without a title of its own has its name as title, as CKAN stores it."""
+    result = {**merged, "name": name}
+    if "title" not in source:
+        result["title"] = name
+    return result
+
+
 def differs(merged: Mapping[str, Any], current: Mapping[str, Any]) -> bool:
     """Whether writing `merged` would change the dataset CKAN holds as `current`.
 
