@@ -37,6 +37,8 @@ datasets = st.fixed_dictionaries(
         "groups": st.lists(st.sampled_from([*GROUP_KEYS, "grp-x"]), unique=True, max_size=3),
         "owner_org": st.sampled_from([*ORG_KEYS, None, "org-x"]),
         "resources": resources,
+        "private": st.booleans(),
+        "notes": st.sampled_from(["", "N1", "N2"]),
     },
 )
 groupish = st.fixed_dictionaries(
