@@ -13,17 +13,12 @@ from ckan import model
 from ckanext.harvest.model import HarvestObject, HarvestObjectExtra, HarvestSource
 
 from .core.model import ExistingEntry, ExistingGroup
-from .core.normalize import OWNERSHIP_EXTRA
+from .core.normalize import OWNERSHIP_EXTRA, ownership_marker
 from .source_config import configured_source_name
 
 FINGERPRINT_EXTRA = "syncsource_fingerprint"
 SYNCED_MODIFIED_EXTRA = "syncsource_synced_modified"
 _CHUNK = 5000
-
-
-def ownership_marker(source_name: str, source_id: str) -> str:
-    """The `_harvest_source` extra value of a synced dataset (the legacy client's format)."""
-    return f"{source_name}:{source_id}"
 
 
 def _with_marker(query: sa.Select) -> tuple[sa.Select, sa.ColumnElement]:
@@ -47,31 +42,35 @@ def _with_marker(query: sa.Select) -> tuple[sa.Select, sa.ColumnElement]:
 
 
 def owned_datasets(harvest_source_id: str, source_name: str) -> list[ExistingEntry]:
-    """The datasets that belong to the source, in any state.
+    """The datasets that may belong to the source, in any state, for `plan_datasets` to
+    decide which it owns.
 
-    A dataset is the source's when it carries `_harvest_source = "<source_name>:<id>"` (which
-    survives clearing the harvest history, and adopts datasets of the legacy client) or when a
-    current harvest object of this source links it (the source id is then the object's guid).
+    Those a current harvest object of this source links (`linked`; the source id is the
+    object's guid), and those carrying `_harvest_source = "<source_name>:<id>"` (which survives
+    clearing the harvest history, and marks the legacy client's datasets, but is also copied
+    along with a dataset).
     """
-    prefix = f"{source_name}:"
+    prefix = ownership_marker(source_name, "")
     packages, marker = _with_marker(
         sa.select(
             model.Package.id,
             model.Package.name,
             model.Package.state,
             model.Package.metadata_modified,
+            model.Package.metadata_created,
         )
     )
     by_marker = packages.add_columns(marker).where(
         model.Package.type == "dataset", sa.func.starts_with(marker, prefix)
     )
     entries: dict[str, dict] = {}
-    for package_id, name, state, modified, value in model.Session.execute(by_marker):
+    for package_id, name, state, modified, created, value in model.Session.execute(by_marker):
         entries[package_id] = {
             "source_id": value[len(prefix) :],
             "name": name,
             "state": state,
             "modified": modified,
+            "created": created,
         }
 
     linked = (
@@ -81,6 +80,7 @@ def owned_datasets(harvest_source_id: str, source_name: str) -> list[ExistingEnt
             model.Package.name,
             model.Package.state,
             model.Package.metadata_modified,
+            model.Package.metadata_created,
             marker,
             HarvestObjectExtra.key,
             HarvestObjectExtra.value,
@@ -96,10 +96,11 @@ def owned_datasets(harvest_source_id: str, source_name: str) -> list[ExistingEnt
         .where(HarvestObject.harvest_source_id == harvest_source_id, HarvestObject.current)
     )
     rows = model.Session.execute(linked)
-    for package_id, guid, name, state, modified, marker_value, key, value in rows:
+    for package_id, guid, name, state, modified, created, marker_value, key, value in rows:
         entry = entries.setdefault(
-            package_id, {"source_id": guid, "name": name, "state": state, "modified": modified}
+            package_id, {"name": name, "state": state, "modified": modified, "created": created}
         )
+        entry.update(source_id=guid, linked=True)
         if marker_value != ownership_marker(source_name, entry["source_id"]):
             entry["stale_marker"] = True
         if key:
@@ -118,7 +119,15 @@ def _existing_entry(package_id: str, entry: dict) -> ExistingEntry:
     ):
         synced = None
     state = "deleted" if entry["state"] == "deleted" else "active"
-    return ExistingEntry(entry["source_id"], package_id, entry["name"], state, synced)
+    return ExistingEntry(
+        entry["source_id"],
+        package_id,
+        entry["name"],
+        state,
+        synced,
+        linked=entry.get("linked", False),
+        created=_timestamp(entry["created"]) or "",
+    )
 
 
 def _timestamp(value) -> str | None:

@@ -20,8 +20,9 @@ from ckanext.harvest.model import HarvestObject, HarvestObjectExtra
 
 from . import ckan_state
 from .core.errors import InvalidObject, describe_ckan_error
-from .core.merge import differs, merge_dataset
+from .core.merge import differs, merge_dataset, renamed
 from .core.names import name_for_create
+from .core.normalize import ownership_marker
 from .core.options import SyncOptions
 from .gather import STATUS_EXTRA
 from .leftover_objects import LEFT_BY_FINISHED_JOB, is_left_by_finished_job
@@ -58,7 +59,7 @@ def import_object(harvest_object: HarvestObject, user: str, forced: bool = False
     status = _extra(harvest_object, STATUS_EXTRA)
     config = parse_source_config(harvest_object.source.config)
     source_name = ckan_state.source_name_of(harvest_object.harvest_source_id, config.source_name)
-    marker = ckan_state.ownership_marker(source_name, harvest_object.guid)
+    marker = ownership_marker(source_name, harvest_object.guid)
     with advisory_lock(f"syncsource-dataset:{marker}", wait=True):
         model.Session.refresh(harvest_object, ["report_status"])
         if not forced and harvest_object.report_status in _OUTCOMES:
@@ -73,7 +74,7 @@ def import_object(harvest_object: HarvestObject, user: str, forced: bool = False
 def _delete(harvest_object: HarvestObject, user: str) -> bool:
     package = model.Package.get(harvest_object.package_id)
     if package is not None and package.state != "deleted":
-        _check_rights(harvest_object, {"owner_org": package.owner_org, "type": package.type}, None)
+        _check_delete_rights(harvest_object, package)
         tk.get_action("package_delete")(_context(user), {"id": package.id})
     _set_only_current(harvest_object, current=False)
     harvest_object.save()
@@ -108,7 +109,7 @@ def _create_or_update(
     except InvalidObject as e:
         raise ImportFailed(f"Dataset {harvest_object.guid!r}: {e}") from e
     if current is not None and merged["name"] != current["name"]:
-        merged["name"] = _free_name(merged["name"], own_id=current["id"])
+        merged = renamed(merged, step["dataset"], _free_name(merged["name"], own_id=current["id"]))
 
     if current is not None and not differs(merged, current):
         _make_current(harvest_object, current["id"])
@@ -121,7 +122,10 @@ def _create_or_update(
     synced_at = datetime.datetime.utcnow().isoformat()
     merged["metadata_modified"] = synced_at
     if current is None:
-        merged["name"] = _free_name(merged["name"])
+        frees = step.get("frees")
+        if frees:
+            _delete_replaced(harvest_object, frees, user)
+        merged = renamed(merged, step["dataset"], _free_name(merged["name"], frees))
         merged["id"] = str(uuid.uuid4())
         model.Session.execute(sa.text("SET CONSTRAINTS harvest_object_package_id_fkey DEFERRED"))
     _make_current(harvest_object, merged["id"])
@@ -136,6 +140,10 @@ def _check_rights(harvest_object: HarvestObject, current, merged) -> None:
     )
     if problem:
         raise ImportFailed(f"Dataset {harvest_object.guid!r}: {problem}")
+
+
+def _check_delete_rights(harvest_object: HarvestObject, package: model.Package) -> None:
+    _check_rights(harvest_object, {"owner_org": package.owner_org, "type": package.type}, None)
 
 
 def _make_current(harvest_object: HarvestObject, package_id: str) -> None:
@@ -155,10 +163,25 @@ def _write(action: str, data: dict[str, Any], user: str) -> None:
         ) from e
 
 
+def _delete_replaced(harvest_object: HarvestObject, package_id: str, user: str) -> None:
+    """Delete the source's own dataset whose name a create takes over, when the plan deletes it
+    in this job but its delete object has not run yet (consumers take objects in any order).
+
+    Its delete object then finds it deleted. Done under the create's lock only: a concurrent
+    delete of the same dataset is harmless, `package_delete` of a deleted dataset changes nothing.
+    """
+    package = model.Package.get(package_id)
+    if package is not None and package.state == "active":
+        _check_delete_rights(harvest_object, package)
+        log.info("Deleting dataset %s first: a create of this job takes its name", package_id)
+        tk.get_action("package_delete")(_context(user), {"id": package_id})
+
+
 def _free_name(wanted: str, own_id: str | None = None) -> str:
     """`wanted`, or its first suffixed form that no dataset but `own_id` holds.
 
-    A create re-checks the planned name (something may have taken it since the plan); an update
+    A create re-checks the planned name (something may have taken it since the plan), and may
+    take the name of `own_id`, the source's deleted dataset the plan gave that name; an update
     that takes the source's name must not collide either, and may keep its own suffixed name.
     """
 

@@ -104,13 +104,15 @@ def _plan_and_store(
         run = plan_run(job.source, source_name, config, spool)
     except PlanFailed as e:
         raise GatherFailed(str(e)) from e
+    if run.refused:
+        raise GatherFailed(run.refused)
     org_ids, org_errors = apply_group_plan(within_rights(run.organizations, rights), user)
     group_ids, group_errors = apply_group_plan(within_rights(run.groups, rights), user)
     for error in org_errors + group_errors:
         report(error.reason)
-    if run.unsafe_deletes:
-        report(run.unsafe_deletes)
     plan = run.datasets
+    for copy in plan.ignored:
+        report(f"Warning: {copy.warning()}")
     ids = _store_objects(job, plan, spool, org_ids, group_ids)
     save_summary(job, plan)
     log.info(
@@ -220,6 +222,7 @@ def _object_content(step, spool: DatasetSpool, org_ids, group_ids) -> str:
         {
             "dataset": dataset,
             "name": step.name,
+            "frees": step.frees if isinstance(step, DatasetCreate) else None,
             "fingerprint": step.fingerprint,
             "org_ids": {owner: org_ids[owner]} if owner in org_ids else {},
             "group_ids": {key: group_ids[key] for key in keys if key in group_ids},

@@ -15,7 +15,10 @@ def plan_summary(run: RunPlan) -> dict[str, Any]:
         "organizations": _groups(run.organizations),
         "groups": _groups(run.groups),
         "datasets": {
-            "create": [{"source_id": s.source_id, "name": s.name} for s in datasets.creates],
+            "create": [
+                {"source_id": s.source_id, "name": s.name, "frees": s.frees}
+                for s in datasets.creates
+            ],
             "update": [
                 {"source_id": s.source_id, "name": s.name, "revive": s.revive}
                 for s in datasets.updates
@@ -23,8 +26,12 @@ def plan_summary(run: RunPlan) -> dict[str, Any]:
             "delete": [{"source_id": s.source_id, "name": s.name} for s in datasets.deletes],
             "unchanged": len(datasets.unchanged),
             "errors": [{"source_id": e.key, "reason": e.reason} for e in datasets.errors],
+            "ignored_copies": [
+                {"source_id": c.source_id, "id": c.package_id, "name": c.name, "owner": c.owner_id}
+                for c in datasets.ignored
+            ],
         },
-        "deletes_refused": run.unsafe_deletes,
+        "refused": run.refused,
     }
 
 
@@ -41,6 +48,9 @@ def _groups(plan: GroupPlan) -> dict[str, Any]:
 def plan_text(summary: dict[str, Any], limit: int) -> str:
     """The summary as lines of text; at most `limit` datasets listed per step (0: all)."""
     lines = []
+    if summary["refused"]:
+        lines.append(f"The job would be refused: {summary['refused']}")
+        lines.append("What it would do once allowed:")
     for kind in ("organizations", "groups"):
         plan = summary[kind]
         lines.append(
@@ -65,6 +75,9 @@ def plan_text(summary: dict[str, Any], limit: int) -> str:
         if len(shown) < len(entries):
             lines.append(f"  ... and {len(entries) - len(shown)} more to {step}")
     lines += [f"  error {e['source_id']}: {e['reason']}" for e in datasets["errors"]]
-    if summary["deletes_refused"]:
-        lines.append(f"deletes refused: {summary['deletes_refused']}")
+    lines += [
+        f"  warning: dataset {c['name']!r} ({c['id']}) carries the marker of {c['source_id']!r}, "
+        f"which belongs to dataset {c['owner']}: a copy, left untouched"
+        for c in datasets["ignored_copies"]
+    ]
     return "\n".join(lines)

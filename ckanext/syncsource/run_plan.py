@@ -12,7 +12,7 @@ from typing import Any
 
 from . import ckan_state
 from .core.datasets_plan import DatasetPlan, plan_datasets
-from .core.delete_guard import guard_deletes
+from .core.delete_guard import refusal
 from .core.errors import InvalidObject
 from .core.fingerprint import sync_fingerprint
 from .core.groups_plan import GroupPlan, plan_groups
@@ -41,20 +41,14 @@ class RunPlan:
     organizations: GroupPlan
     groups: GroupPlan
     datasets: DatasetPlan
-    unsafe_deletes: str | None
-    """Why the plan's deletes were dropped, when they were unsafe."""
+    refused: str | None
+    """Why the run must change nothing (the delete guard tripped), or None when it may run."""
 
 
 def plan_run(source, source_name: str, config: SourceConfig, spool: DatasetSpool) -> RunPlan:
     """Plan a run of the harvest source `source`; canonical datasets are left in `spool`."""
     read = _read_source(source.url, config, spool)
     existing = ckan_state.owned_datasets(source.id, source_name)
-    active = sum(1 for entry in existing if entry.state == "active")
-    if not read.entries and not read.invalid and active:
-        raise PlanFailed(
-            f"The source has no datasets while CKAN holds {active} of its datasets: nothing was "
-            "deleted. If the catalogue really is empty now, clear the harvest source."
-        )
     options = config.options
     organizations = plan_groups(
         "organization",
@@ -75,7 +69,7 @@ def plan_run(source, source_name: str, config: SourceConfig, spool: DatasetSpool
         max_name_tries(),
         invalid=read.invalid,
     )
-    return RunPlan(organizations, groups, datasets, guard_deletes(datasets, config.delete_limit))
+    return RunPlan(organizations, groups, datasets, refusal(datasets, config.delete_limit))
 
 
 def _read_source(url: str, config: SourceConfig, spool: DatasetSpool) -> SourceRead:

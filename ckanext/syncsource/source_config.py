@@ -6,12 +6,12 @@ import json
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
+from .core.delete_guard import DEFAULT_DELETE_LIMIT, delete_limit_problem
 from .core.errors import OptionError
 from .core.names import source_name_problem
 from .core.options import SyncOptions
 from .sources import SUPPORTED_FORMATS
 
-DEFAULT_DELETE_LIMIT = 0.5
 SQLITE_KINDS = ("dataset", "group", "organization")
 _OWN_KEYS = ("source_name", "delete_limit", "format", "sqlite_tables")
 _OPTION_KEYS = (
@@ -66,15 +66,9 @@ def parse_source_config(text: str | None) -> SourceConfig:
     if name_problem:
         problems["source_name"] = name_problem
     delete_limit = raw.get("delete_limit", DEFAULT_DELETE_LIMIT)
-    if (
-        isinstance(delete_limit, bool)
-        or not isinstance(delete_limit, int | float)
-        or not 0 <= delete_limit <= 1
-    ):
-        problems["delete_limit"] = (
-            "delete_limit must be a number from 0 to 1 (the share of the source's datasets one "
-            f"run may delete; 1 allows deleting all), not {delete_limit!r}"
-        )
+    limit_problem = delete_limit_problem(delete_limit)
+    if limit_problem:
+        problems["delete_limit"] = limit_problem
     fmt = raw.get("format")
     if fmt is not None and fmt not in SUPPORTED_FORMATS:
         problems["format"] = (

@@ -14,17 +14,16 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 from ..core.datasets_plan import DatasetPlan, plan_datasets
-from ..core.delete_guard import guard_deletes
 from ..core.errors import InvalidObject
 from ..core.fingerprint import sync_fingerprint
 from ..core.merge import differs, merge_dataset
 from ..core.model import ObjectError, SourceEntry
 from ..core.names import wanted_name_problem
-from ..core.normalize import normalize_dataset
+from ..core.normalize import normalize_dataset, ownership_marker
 from ..core.options import SyncOptions
 from .action_api import ActionApi, ActionError
 from .report import SyncError, SyncReport
-from .site_state import NameProbe, owned_datasets, ownership_marker
+from .site_state import NameProbe, owned_datasets
 
 log = logging.getLogger(__name__)
 
@@ -37,26 +36,32 @@ class DatasetSync:
         api: ActionApi,
         source_name: str,
         options: SyncOptions,
-        org_ids: Mapping[str, str],
-        group_ids: Mapping[str, str],
         max_name_tries: int,
-        delete_limit: float,
     ) -> None:
         self._api = api
         self._source_name = source_name
         self._options = options
-        self._org_ids = org_ids
-        self._group_ids = group_ids
         self._max_name_tries = max_name_tries
-        self._delete_limit = delete_limit
+        self._org_ids: Mapping[str, str] = {}
+        self._group_ids: Mapping[str, str] = {}
         self._content: dict[str, dict[str, Any]] = {}
         self._indexed: dict[str, dict[str, Any]] = {}
 
-    def run(self, datasets: Iterable[tuple[Any, Any]], report: SyncReport) -> None:
-        """Delete, then create, then update, recording each dataset's outcome in `report`."""
+    def plan(self, datasets: Iterable[tuple[Any, Any]]) -> DatasetPlan:
+        """Read the source's datasets and plan them against what the site holds (no write)."""
         entries, invalid = self._read_source(datasets)
-        plan = self._plan(entries, invalid)
-        report.deletes_refused = guard_deletes(plan, self._delete_limit)
+        return self._plan(entries, invalid)
+
+    def apply(
+        self,
+        plan: DatasetPlan,
+        org_ids: Mapping[str, str],
+        group_ids: Mapping[str, str],
+        report: SyncReport,
+    ) -> None:
+        """Delete, then create, then update, recording each dataset's outcome in `report`;
+        `org_ids` / `group_ids` map the source's keys to CKAN ids."""
+        self._org_ids, self._group_ids = org_ids, group_ids
         for error in plan.errors:
             report.add_error(error.key, SyncError(error.reason))
         for delete in plan.deletes:

@@ -30,7 +30,7 @@ class SyncReport:
     """Datasets by source id, and the organizations and groups synced before them.
 
     `names` holds the CKAN name each created dataset got (suffixed when its name was taken);
-    `deletes_refused` says why no dataset was deleted when the deletes were unsafe.
+    `refused` says why the run wrote nothing at all, when the delete guard tripped.
     """
 
     created: list[str] = field(default_factory=list)
@@ -42,7 +42,7 @@ class SyncReport:
     names: dict[str, str] = field(default_factory=dict)
     organizations: GroupsReport = field(default_factory=GroupsReport)
     groups: GroupsReport = field(default_factory=GroupsReport)
-    deletes_refused: str | None = None
+    refused: str | None = None
 
     def add_error(self, source_id: str, error: SyncError) -> None:
         self.errored.append(source_id)

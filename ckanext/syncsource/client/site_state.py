@@ -20,15 +20,10 @@ from typing import Any
 
 from ..core.model import ExistingEntry, ExistingGroup
 from ..core.names import name_candidates, name_problem
-from ..core.normalize import OWNERSHIP_EXTRA
+from ..core.normalize import OWNERSHIP_EXTRA, ownership_marker
 from .action_api import ActionApi, CkanUnreachable
 
 SEARCH_PAGE_SIZE = 1000  # CKAN's default ckan.search.rows_max
-
-
-def ownership_marker(source_name: str, source_id: str) -> str:
-    """The `_harvest_source` extra of a synced dataset (the legacy client's format)."""
-    return f"{source_name}:{source_id}"
 
 
 def owned_datasets(
@@ -86,9 +81,18 @@ def _search_marked(api: ActionApi, source_name: str) -> Iterator[dict[str, Any]]
 
 def _entry(source_id: str, dataset: dict[str, Any]) -> ExistingEntry:
     # Over HTTP nothing records what was last synced, so every dataset is an update candidate
-    # (synced_fingerprint None) and the merge decides whether it needs a write.
+    # (synced_fingerprint None) and the merge decides whether it needs a write; nothing links a
+    # dataset either, so the planner adopts the oldest one carrying the marker.
     state = "deleted" if dataset.get("state") == "deleted" else "active"
-    return ExistingEntry(source_id, dataset["id"], dataset["name"], state, None)
+    created = dataset.get("metadata_created")
+    return ExistingEntry(
+        source_id,
+        dataset["id"],
+        dataset["name"],
+        state,
+        None,
+        created=created if isinstance(created, str) else "",
+    )
 
 
 class NameProbe:

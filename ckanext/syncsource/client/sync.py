@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Mapping
 from dataclasses import fields
 from typing import Any
 
-from ..core.delete_guard import DEFAULT_DELETE_LIMIT
+from ..core.delete_guard import DEFAULT_DELETE_LIMIT, delete_limit_problem, refusal
 from ..core.errors import OptionError
 from ..core.names import DEFAULT_MAX_TRIES, source_name_problem
 from ..core.options import SyncOptions
@@ -14,6 +15,8 @@ from .action_api import ActionApi
 from .datasets_sync import DatasetSync
 from .groups_sync import sync_groups
 from .report import SyncReport
+
+log = logging.getLogger(__name__)
 
 DEFAULT_TIMEOUT = 60.0
 
@@ -30,7 +33,8 @@ class SynchronizationClient:
     `dataset_preserve_organization` (booleans) and `dataset_group_merge_strategy` ('add',
     'replace' or 'preserve'); bad ones raise `OptionError`. `timeout` bounds each HTTP call;
     `delete_limit` is the largest share of the source's datasets one sync may delete (a source
-    with no datasets deletes nothing), as in the harvester.
+    with no datasets deletes nothing); a sync that would delete more changes nothing at all and
+    its report says why (`refused`), as in the harvester.
     """
 
     def __init__(
@@ -56,10 +60,9 @@ class SynchronizationClient:
             )
         elif max_name_tries < 1:
             problems["max_name_tries"] = f"max_name_tries must be at least 1, not {max_name_tries}"
-        if not _is_number(delete_limit) or not 0 <= delete_limit <= 1:
-            problems["delete_limit"] = (
-                f"delete_limit must be a number from 0 to 1, not {delete_limit!r}"
-            )
+        limit_problem = delete_limit_problem(delete_limit)
+        if limit_problem:
+            problems["delete_limit"] = limit_problem
         try:
             self.options = SyncOptions.from_config(
                 {key: value for key, value in options.items() if key in _OPTION_NAMES}
@@ -91,6 +94,12 @@ class SynchronizationClient:
             _collection(data, kind) for kind in ("organization", "group", "dataset")
         )
         report = SyncReport()
+        dataset_sync = DatasetSync(self.api, source_name, self.options, self.max_name_tries)
+        plan = dataset_sync.plan(datasets.items())
+        report.refused = refusal(plan, self.delete_limit)
+        if report.refused:
+            log.warning("sync of %s refused: %s", source_name, report.refused)
+            return report
         org_ids = sync_groups(
             self.api,
             "organization",
@@ -101,16 +110,7 @@ class SynchronizationClient:
         group_ids = sync_groups(
             self.api, "group", groups, self.options.group_merge_strategy, report.groups
         )
-        dataset_sync = DatasetSync(
-            self.api,
-            source_name,
-            self.options,
-            org_ids,
-            group_ids,
-            self.max_name_tries,
-            self.delete_limit,
-        )
-        dataset_sync.run(datasets.items(), report)
+        dataset_sync.apply(plan, org_ids, group_ids, report)
         return report
 
 

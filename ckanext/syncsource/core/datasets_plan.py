@@ -24,11 +24,17 @@ class DatasetDelete:
 
 @dataclass(frozen=True, slots=True)
 class DatasetCreate:
-    """Create a dataset under `name`, the free name chosen for it (maybe suffixed)."""
+    """Create a dataset under `name`, the free name chosen for it (maybe suffixed).
+
+    `frees` is the CKAN id of the source's own dataset that holds `name` now and is deleted
+    (or is deleted by this run): the create deletes it first if it is still active, and then
+    takes its name (CKAN renames a deleted dataset whose name a new one takes).
+    """
 
     source_id: str
     name: str
     fingerprint: str
+    frees: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -49,6 +55,25 @@ class DatasetUnchanged:
     package_id: str
 
 
+@dataclass(frozen=True, slots=True)
+class IgnoredCopy:
+    """An active CKAN dataset carrying the marker of `source_id` that the source does not own:
+    another dataset is linked to that id, or is older. It is never changed or deleted."""
+
+    source_id: str
+    package_id: str
+    name: str
+    owner_id: str
+    """The CKAN id of the dataset the source owns for that id."""
+
+    def warning(self) -> str:
+        return (
+            f"Dataset {self.name!r} ({self.package_id}) carries the ownership marker of source "
+            f"dataset {self.source_id!r}, which belongs to dataset {self.owner_id}: it is a "
+            "copy and is left untouched. Remove its _harvest_source extra to silence this."
+        )
+
+
 Step = DatasetDelete | DatasetCreate | DatasetUpdate
 
 
@@ -59,6 +84,7 @@ class DatasetPlan:
     updates: list[DatasetUpdate] = field(default_factory=list)
     unchanged: list[DatasetUnchanged] = field(default_factory=list)
     errors: list[ObjectError] = field(default_factory=list)
+    ignored: list[IgnoredCopy] = field(default_factory=list)
     existing_active: int = 0
     """How many of the source's datasets CKAN holds active now (for the delete-share limit)."""
 
@@ -81,18 +107,24 @@ def plan_datasets(
 ) -> DatasetPlan:
     """Compare the source with the CKAN datasets that belong to it.
 
-    `existing` must hold only the source's own datasets, in any state; `name_taken` answers
-    for names held by any other dataset; `invalid` lists the source datasets that could not be
-    read (they stay errors, and their CKAN datasets are left alone, not deleted). The plan does
-    not depend on the order of its inputs.
+    `existing` holds the CKAN datasets, in any state, that the source's current harvest
+    objects link (`linked`) or that carry its ownership marker; `name_taken` answers for names
+    held by any dataset; `invalid` lists the source datasets that could not be read (they stay
+    errors, and their CKAN datasets are left alone, not deleted). The plan does not depend on
+    the order of its inputs.
 
+    - Ownership, per source id: the source owns the datasets linked to it. Only when none is
+      linked does it adopt a dataset carrying only the marker (the legacy client's datasets, or
+      after the harvest history was cleared): the oldest. Every other marker-only dataset is a
+      copy, never changed or deleted; the active ones are listed in `ignored`.
     - A source id given twice, a name that is invalid, or a name wanted by two source datasets
       is an error for those ids; their CKAN datasets are left alone.
     - A create takes the wanted name when free, else `name-1`, `name-2`, ... up to
-      `max_name_tries` names; names held by the source's own datasets (deleted ones keep
-      theirs) count as taken.
-    - If two CKAN datasets claim one source id (a crashed run), the active one with the lowest
-      package id is kept and the other active ones are deleted.
+      `max_name_tries` names. A name held by one of the source's own datasets that is deleted
+      (or deleted by this run) and not coming back is free: the create takes it over (`frees`).
+      Names held by any other dataset, or by an own dataset that stays, count as taken.
+    - If two linked CKAN datasets claim one source id (a crashed run), the active one with the
+      lowest package id is kept and the other active ones are deleted.
     """
     plan = DatasetPlan()
     wanted, in_source = _index_source(source, plan.errors)
@@ -100,7 +132,7 @@ def plan_datasets(
         in_source.add(error.key)
         wanted.pop(error.key, None)
         plan.errors.append(error)
-    kept, active, own_names = _index_existing(existing, plan)
+    kept, owned = _owned(existing, plan)
 
     pending_creates = []
     for source_id in sorted(wanted):
@@ -119,13 +151,17 @@ def plan_datasets(
                 DatasetUpdate(source_id, current.package_id, current.name, entry.fingerprint)
             )
 
-    for current in active:
+    for current in owned:
         source_id = current.source_id
+        if current.state != "active":
+            continue
         if source_id not in in_source or (source_id in wanted and kept[source_id] is not current):
             plan.deletes.append(DatasetDelete(source_id, current.package_id, current.name))
     plan.deletes.sort(key=lambda step: (step.source_id, step.package_id))
 
-    _choose_names(pending_creates, wanted, own_names, name_taken, max_name_tries, plan)
+    freed = _freed_names(owned, kept, in_source, plan.deletes)
+    own_names = {entry.name for entry in owned}
+    _choose_names(pending_creates, wanted, own_names, freed, name_taken, max_name_tries, plan)
     plan.errors.sort(key=lambda error: error.key)
     return plan
 
@@ -165,32 +201,58 @@ def _index_source(
     return by_id, in_source
 
 
-def _index_existing(
+def _owned(
     existing: Iterable[ExistingEntry], plan: DatasetPlan
-) -> tuple[dict[str, ExistingEntry], list[ExistingEntry], set[str]]:
-    """The CKAN dataset kept for each source id, all active ones, and the names of all."""
-    kept: dict[str, ExistingEntry] = {}
-    active: list[ExistingEntry] = []
-    own_names: set[str] = set()
+) -> tuple[dict[str, ExistingEntry], list[ExistingEntry]]:
+    """The CKAN dataset kept for each source id, and every dataset the source owns."""
+    by_id: defaultdict[str, list[ExistingEntry]] = defaultdict(list)
     for entry in existing:
-        own_names.add(entry.name)
-        if entry.state == "active":
-            active.append(entry)
-        current = kept.get(entry.source_id)
-        if current is None or _keep_rank(entry) < _keep_rank(current):
-            kept[entry.source_id] = entry
-    plan.existing_active = len(active)
-    return kept, active, own_names
+        by_id[entry.source_id].append(entry)
+    kept: dict[str, ExistingEntry] = {}
+    owned: list[ExistingEntry] = []
+    for source_id, entries in by_id.items():
+        linked = [entry for entry in entries if entry.linked]
+        if linked:
+            mine = linked
+            copies = [entry for entry in entries if not entry.linked]
+        else:
+            oldest = min(entries, key=lambda entry: (entry.created, entry.package_id))
+            mine = [oldest]
+            copies = [entry for entry in entries if entry is not oldest]
+        kept[source_id] = min(mine, key=lambda entry: (entry.state != "active", entry.package_id))
+        owned.extend(mine)
+        plan.ignored.extend(
+            IgnoredCopy(source_id, copy.package_id, copy.name, kept[source_id].package_id)
+            for copy in copies
+            if copy.state == "active"
+        )
+    plan.ignored.sort(key=lambda copy: (copy.source_id, copy.package_id))
+    plan.existing_active = sum(1 for entry in owned if entry.state == "active")
+    return kept, owned
 
 
-def _keep_rank(entry: ExistingEntry) -> tuple[bool, str]:
-    return (entry.state != "active", entry.package_id)
+def _freed_names(
+    owned: list[ExistingEntry],
+    kept: dict[str, ExistingEntry],
+    in_source: set[str],
+    deletes: list[DatasetDelete],
+) -> dict[str, str]:
+    """Name -> CKAN id of the source's own datasets whose names a create may take over: those
+    deleted by this run, and the deleted ones that stay deleted."""
+    deleted = {step.package_id for step in deletes}
+    freed = {}
+    for entry in owned:
+        staying = entry.source_id in in_source and kept[entry.source_id] is entry
+        if entry.package_id in deleted or (entry.state != "active" and not staying):
+            freed[entry.name] = entry.package_id
+    return freed
 
 
 def _choose_names(
     pending: list[SourceEntry],
     wanted: dict[str, SourceEntry],
     own_names: set[str],
+    freed: dict[str, str],
     name_taken: Callable[[str], bool],
     max_tries: int,
     plan: DatasetPlan,
@@ -199,10 +261,14 @@ def _choose_names(
     order, and never take a name another source dataset wants."""
     reserved = own_names | {cut_name(entry.name) for entry in wanted.values()}
     chosen: dict[str, str] = {}
+    frees: dict[str, str] = {}
     suffixed = []
     for entry in pending:
         name = cut_name(entry.name)
-        if name in own_names or name_taken(name):
+        if name in freed:
+            chosen[entry.source_id] = name
+            frees[entry.source_id] = freed[name]
+        elif name in own_names or name_taken(name):
             suffixed.append(entry)
         else:
             chosen[entry.source_id] = name
@@ -223,5 +289,10 @@ def _choose_names(
     for entry in pending:
         if entry.source_id in chosen:
             plan.creates.append(
-                DatasetCreate(entry.source_id, chosen[entry.source_id], entry.fingerprint)
+                DatasetCreate(
+                    entry.source_id,
+                    chosen[entry.source_id],
+                    entry.fingerprint,
+                    frees.get(entry.source_id),
+                )
             )

@@ -72,15 +72,46 @@ def merge_dataset(
     return merged
 
 
+def renamed(merged: Mapping[str, Any], source: Mapping[str, Any], name: str) -> dict[str, Any]:
+    """`merged` under another `name` (a free one, when the merged name is taken); a dataset
+    without a title of its own has its name as title, as CKAN stores it."""
+    result = {**merged, "name": name}
+    if "title" not in source:
+        result["title"] = name
+    return result
+
+
 def differs(merged: Mapping[str, Any], current: Mapping[str, Any]) -> bool:
     """Whether writing `merged` would change the dataset CKAN holds as `current`.
 
-    Server-managed fields, resource ids and ckanext-harvest's index extras are ignored; a
-    deleted dataset always differs (the write revives it).
+    Compared the way CKAN stores a dataset: extras, tags and groups as sets, resources in
+    order; server-managed fields, resource ids, ckanext-harvest's index extras and resource
+    fields CKAN fills in itself are ignored. A deleted dataset always differs (the write
+    revives it).
     """
     if current.get("state", "active") != "active":
         return True
-    return normalize_ckan_dataset(merged) != normalize_ckan_dataset(current)
+    wanted = normalize_ckan_dataset(merged)
+    held = normalize_ckan_dataset(current)
+    if len(wanted["resources"]) == len(held["resources"]):
+        held["resources"] = [
+            _without_filled_in(stored, written)
+            for stored, written in zip(held["resources"], wanted["resources"], strict=True)
+        ]
+    return wanted != held
+
+
+RESOURCE_FIELDS_FILLED_IN = ("mimetype",)
+"""Resource fields `package_update` fills in when a written resource lacks them (CKAN 2.12
+guesses the mimetype from the URL): absent from the merge, they are not a difference."""
+
+
+def _without_filled_in(stored: dict[str, Any], written: Mapping[str, Any]) -> dict[str, Any]:
+    return {
+        key: value
+        for key, value in stored.items()
+        if key not in RESOURCE_FIELDS_FILLED_IN or key in written
+    }
 
 
 _MERGED_FIELDS = frozenset({"id", "name", "owner_org", "groups", "resources", "extras", "state"})

@@ -37,10 +37,13 @@ class SourceEntry:
 
 @dataclass(frozen=True, slots=True)
 class ExistingEntry:
-    """A CKAN dataset that belongs to the source.
+    """A CKAN dataset that may belong to the source (see `ownership.owned_datasets`).
 
     `synced_fingerprint` is the fingerprint of the source content last written to it, or None
-    when unknown (then the dataset is an update candidate and the merge decides).
+    when unknown (then the dataset is an update candidate and the merge decides). `linked` is
+    true when the source's current harvest object links it, false when only its ownership
+    marker names the source id; `created` (CKAN's `metadata_created`, ISO text) orders
+    marker-only datasets by age.
     """
 
     source_id: str
@@ -48,3 +51,5 @@ class ExistingEntry:
     name: str
     state: State
     synced_fingerprint: str | None
+    linked: bool = False
+    created: str = ""

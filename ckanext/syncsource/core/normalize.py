@@ -20,6 +20,12 @@ from .errors import InvalidObject
 OWNERSHIP_EXTRA = "_harvest_source"
 """The extra that marks a dataset as synced by a source: `"<source_name>:<source id>"`."""
 
+
+def ownership_marker(source_name: str, source_id: str) -> str:
+    """The `OWNERSHIP_EXTRA` value of a dataset synced by a source (the legacy client's format)."""
+    return f"{source_name}:{source_id}"
+
+
 INDEX_EXTRAS = frozenset({"harvest_object_id", "harvest_source_id", "harvest_source_title"})
 """Extras ckanext-harvest adds when indexing; `package_show` may return them. Never content."""
 

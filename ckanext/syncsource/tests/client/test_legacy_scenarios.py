@@ -117,3 +117,31 @@ def test_a_deleted_organization_comes_back_with_its_values(site):
     revived = site.organization("org-a")
     assert (revived["state"], revived["title"]) == ("active", "A")
     assert report.organizations.revived == ["org-a"]
+
+
+def test_organizations_and_groups_follow_the_harvester_s_apply_rules(site):
+    """Created ones grant the API user no membership; `update` clears fields the source no
+    longer has; a revive CKAN refuses keeps the datasets out of the still deleted group."""
+    orgs = {"org-a": {"title": "A", "description": "Described", "image_url": "https://x.org/a"}}
+    groups = {"grp-1": {"title": "Group 1", "description": "Described"}}
+    client = site.client(organization_merge_strategy="update", group_merge_strategy="update")
+    client.sync(SOURCE, {"organization": orgs, "group": groups})
+
+    assert site.api.call("member_list", {"id": "org-a", "object_type": "user"}) == []
+    assert site.api.call("member_list", {"id": "grp-1", "object_type": "user"}) == []
+
+    report = client.sync(SOURCE, {"organization": {"org-a": {"title": "A"}}, "group": groups})
+    assert report.organizations.updated == ["org-a"]
+    shown = site.organization("org-a")
+    assert (shown["description"], shown["image_url"]) == ("", "")
+
+    site.api.call("group_delete", {"id": "grp-1"})
+    clashing = {"grp-1": {"title": "G", "extras": {"title": "clashes with a schema field"}}}
+    source = {"s1": dict(dataset("s1", org=None), groups=["grp-1"])}
+    report = client.sync(SOURCE, {"group": clashing, "dataset": source})
+
+    assert "There is a schema field with the same name" in report.groups.errors["grp-1"].reason
+    assert report.groups.errors["grp-1"].ckan_error is not None
+    assert report.groups.revived == []
+    assert "unknown key 'grp-1'" in report.errors["s1"].reason
+    assert site.api.show("group_show", id="grp-1")["state"] == "deleted"

@@ -90,6 +90,27 @@ def test_an_unchanged_resync_writes_nothing(site, monkeypatch):
     assert {n: [r["id"] for r in site.dataset(n)["resources"]] for n in names} == resource_ids
 
 
+def test_a_resync_after_an_update_writes_nothing(site, monkeypatch):
+    """CKAN stores an updated dataset its own way (extras order, guessed mimetypes): the
+    unchanged sync after an update must not write it again."""
+    extras = {f"key-{n}": f"value {n}" for n in (9, 1, 12, 3, 10, 5, 0, 7)}
+    source = datasets("a", "b", groups=("grp-1",), resources=2, extras=extras)
+    client = site.client()
+    client.sync(SOURCE, _data(source))
+    for content in source.values():
+        content["title"] += ", edited"
+        content["extras"] = {"added": "later", **extras}
+    assert sorted(client.sync(SOURCE, _data(source)).updated) == ["a", "b"]
+    before = _modified(site, ["ds-a", "ds-b"])
+
+    calls = _count_calls(client, monkeypatch)
+    report = client.sync(SOURCE, _data(source))
+
+    assert (report.writes, sorted(report.unchanged)) == (0, ["a", "b"])
+    assert calls["package_update"] == calls["package_show"] == 0
+    assert _modified(site, ["ds-a", "ds-b"]) == before
+
+
 def test_a_dataset_edited_in_ckan_is_set_back_to_the_source(site):
     client = site.client()
     client.sync(SOURCE, _data(datasets("a", "b")))
@@ -125,22 +146,32 @@ def test_foreign_datasets_are_never_touched(site):
     assert all(site.dataset(name)["state"] == "active" for name in foreign_names)
 
 
-def test_a_source_that_lost_its_datasets_deletes_nothing(site):
+def test_a_sync_that_trips_the_delete_guard_writes_nothing_and_says_why(site, monkeypatch):
     client = site.client()
     client.sync(SOURCE, _data(datasets("a", "b", "c", "d")))
+    changed_orgs = {**ORGS, "org-new": org("New")}
+    rekeyed = {f"k-{key}": dataset(key) for key in ("a", "b", "c")}
+    rekeyed["e"] = dataset("e")
+    calls = _count_calls(client, monkeypatch)
 
-    emptied = client.sync(SOURCE, _data({}))
-    shrunk = client.sync(SOURCE, _data(datasets("a")))
+    emptied = client.sync(SOURCE, {"organization": changed_orgs, "dataset": {}})
+    shrunk = client.sync(
+        SOURCE, {"organization": changed_orgs, "group": GROUPS, "dataset": rekeyed}
+    )
 
-    assert (emptied.deleted, shrunk.deleted) == ([], [])
-    assert "no datasets while CKAN holds 4" in emptied.deletes_refused
-    assert "would delete 3 of the source's 4 datasets" in shrunk.deletes_refused
+    assert "no datasets while CKAN holds 4" in emptied.refused
+    assert "would delete 4 of the source's 4 datasets" in shrunk.refused
+    assert "raise delete_limit" in shrunk.refused
+    assert emptied.writes == shrunk.writes == 0
+    assert (shrunk.created, shrunk.organizations.created) == ([], [])
+    assert set(calls) <= {"package_search", "package_show"}
     assert sorted(site.owned(SOURCE)) == ["a", "b", "c", "d"]
-    assert site.client(delete_limit=0.75).sync(SOURCE, _data(datasets("a"))).deleted == [
-        "b",
-        "c",
-        "d",
-    ]
+    assert site.api.show("organization_show", id="org-new") is None
+
+    allowed = site.client(delete_limit=1).sync(SOURCE, _data(rekeyed))
+    assert sorted(allowed.deleted) == ["a", "b", "c", "d"]
+    assert allowed.names == {"e": "ds-e", "k-a": "ds-a", "k-b": "ds-b", "k-c": "ds-c"}
+    assert sorted(site.owned(SOURCE)) == ["e", "k-a", "k-b", "k-c"]
 
 
 def test_a_dataset_error_is_reported_and_the_run_goes_on(site):

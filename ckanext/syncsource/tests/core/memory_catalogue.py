@@ -1,20 +1,25 @@
 """An in-memory stand-in for CKAN, and a harvester-like driver, to test the engine end to end.
 
-`MemoryCatalogue` behaves like CKAN's actions where the engine relies on it: `package_delete`
-only marks a dataset deleted (its name stays taken), `package_update` replaces the whole
-dataset, resources sent without an id get a fresh one, creates get fresh uuids, and
-`package_show` carries ckanext-harvest's index extras. `sync` drives the engine the way the
+`MemoryCatalogue` behaves like CKAN 2.12's actions where the engine relies on it:
+`package_delete` only marks a dataset deleted (its name stays taken until a create takes it,
+which renames the deleted dataset to its id), `package_update` replaces the whole dataset and
+guesses a resource's missing mimetype from its URL, extras come back in the order of CKAN's
+JSONB column (shorter keys first), resources sent without an id get a fresh one, creates get
+fresh uuids, `group_patch` keeps the fields it is not sent, and `package_show` carries
+ckanext-harvest's index extras. `sync` drives the engine the way the
 harvester does: plan organizations and groups, apply them, plan datasets, apply the steps.
 """
 
 from __future__ import annotations
 
 import copy
+import mimetypes
 import uuid
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from ckanext.syncsource.core import groups_apply
 from ckanext.syncsource.core.datasets_plan import (
     DatasetCreate,
     DatasetDelete,
@@ -23,10 +28,11 @@ from ckanext.syncsource.core.datasets_plan import (
 )
 from ckanext.syncsource.core.errors import InvalidObject
 from ckanext.syncsource.core.fingerprint import sync_fingerprint
+from ckanext.syncsource.core.groups_apply import GroupRefused
 from ckanext.syncsource.core.groups_plan import GroupPlan, Kind, plan_groups
-from ckanext.syncsource.core.merge import differs, merge_dataset
+from ckanext.syncsource.core.merge import differs, merge_dataset, renamed
 from ckanext.syncsource.core.model import ExistingEntry, ExistingGroup, ObjectError, SourceEntry
-from ckanext.syncsource.core.names import is_valid_name
+from ckanext.syncsource.core.names import DEFAULT_MAX_TRIES, is_valid_name, name_for_create
 from ckanext.syncsource.core.normalize import OWNERSHIP_EXTRA, normalize_dataset
 from ckanext.syncsource.core.options import SyncOptions
 
@@ -42,6 +48,10 @@ class MemoryCatalogue:
         self.synced: dict[str, tuple[str, int]] = {}
         """package id -> (sync fingerprint, metadata_modified) recorded when the harvester last
         synced it; an edit since then makes the fingerprint unknown, as the harvester does."""
+        self.linked: set[str] = set()
+        """Ids of the packages the harvester's current harvest objects link."""
+        self.copies: set[str] = set()
+        """Ids of datasets made as copies of synced ones (the tests' bookkeeping)."""
         self.writes = 0
 
     # Datasets, like CKAN's package_* actions (as a sysadmin).
@@ -50,6 +60,9 @@ class MemoryCatalogue:
         if "id" in data:
             raise ValidationError("the engine must never choose a dataset id")
         package_id = str(uuid.uuid4())
+        for package in self.packages.values():
+            if package["name"] == data.get("name") and package["state"] == "deleted":
+                package["name"] = package["id"]
         self.packages[package_id] = self._stored(package_id, data, created=None)
         return self.package_show(package_id)
 
@@ -58,6 +71,11 @@ class MemoryCatalogue:
         if current is None:
             raise ValidationError("not found")
         stored = self._stored(current["id"], data, created=current)
+        for resource in stored["resources"]:
+            if "mimetype" not in resource and resource.get("url"):
+                guessed = mimetypes.guess_type(resource["url"])[0]
+                if guessed:
+                    resource["mimetype"] = guessed
         if "state" not in data:
             stored["state"] = current["state"]
         self.packages[current["id"]] = stored
@@ -112,7 +130,10 @@ class MemoryCatalogue:
         stored["tags"] = [
             {"name": tag["name"], "id": tag["name"]} for tag in data.get("tags") or ()
         ]
-        stored["extras"] = [dict(extra) for extra in data.get("extras") or ()]
+        stored["extras"] = sorted(
+            (dict(extra) for extra in data.get("extras") or ()),
+            key=lambda extra: (len(extra["key"].encode()), extra["key"].encode()),
+        )
         stored["resources"] = [
             {**resource, "id": resource.get("id") or str(uuid.uuid4()), "position": position}
             for position, resource in enumerate(data.get("resources") or ())
@@ -141,17 +162,11 @@ class MemoryCatalogue:
         }
         return group_id
 
-    def group_update(self, group_id: str, content: Mapping[str, Any] | None) -> None:
+    def group_patch(self, data: Mapping[str, Any]) -> None:
+        """Like `group_patch`: the fields sent replace the stored ones, the others stay."""
         self._tick()
-        group = self.groups[group_id]
-        if content is not None:
-            group = {
-                "title": "",
-                **copy.deepcopy(dict(content)),
-                "id": group_id,
-                "type": group["type"],
-            }
-        self.groups[group_id] = {**group, "state": "active"}
+        group = self.groups[data["id"]]
+        self.groups[data["id"]] = {**group, **copy.deepcopy(dict(data)), "type": group["type"]}
 
     def group_delete(self, group_id: str) -> None:
         self._tick()
@@ -184,6 +199,8 @@ class MemoryCatalogue:
                         package["name"],
                         package["state"],
                         self._synced_fingerprint(package),
+                        linked=package["id"] in self.linked,
+                        created=f"{package['metadata_created']:08}",
                     )
                 )
         return entries
@@ -192,13 +209,18 @@ class MemoryCatalogue:
         recorded, modified = self.synced.get(package["id"], (None, None))
         return recorded if modified == package["metadata_modified"] else None
 
-    def name_taken_by_others(self, source_name: str) -> Callable[[str], bool]:
-        names = {
-            p["name"]
-            for p in self.packages.values()
-            if self.owner_source_id(p, source_name) is None
-        }
-        return names.__contains__
+    def name_taken(self) -> Callable[[str], bool]:
+        """Which names some dataset holds, in any state (as the harvester asks the database)."""
+        return {p["name"] for p in self.packages.values()}.__contains__
+
+    def free_name(self, wanted: str, own_id: str) -> str:
+        """What the harvester's import renames a dataset to: `wanted`, else its first suffixed
+        form no other dataset holds."""
+        held = {p["name"] for p in self.packages.values() if p["id"] != own_id}
+        name = name_for_create(wanted, held.__contains__, DEFAULT_MAX_TRIES)
+        if name is None:
+            raise ValidationError(f"no free name for {wanted!r}")
+        return name
 
     def _tick(self) -> None:
         self.writes += 1
@@ -255,22 +277,33 @@ def plan_sync(
     datasets = plan_datasets(
         entries,
         catalogue.own_entries(source_name),
-        catalogue.name_taken_by_others(source_name),
+        catalogue.name_taken(),
         invalid=invalid,
     )
     return SyncPlan(organizations, groups, datasets, content)
 
 
-def apply_group_plan(catalogue: MemoryCatalogue, plan: GroupPlan) -> dict[str, str]:
-    created = {}
-    for step in plan.creates:
+class _MemoryGroupWriter:
+    """The harvester's organization/group writes, on the memory catalogue."""
+
+    def __init__(self, catalogue: MemoryCatalogue) -> None:
+        self._catalogue = catalogue
+
+    def create(self, kind: Kind, content: dict[str, Any]) -> str:
         try:
-            created[step.key] = catalogue.group_create(plan.kind, step.content)
-        except ValidationError:
-            continue
-    for step in (*plan.revives, *plan.updates):
-        catalogue.group_update(step.id, step.content)
-    return plan.ids(created)
+            return self._catalogue.group_create(kind, content)
+        except ValidationError as e:
+            raise GroupRefused(str(e)) from e
+
+    def patch(self, kind: Kind, data: dict[str, Any]) -> None:
+        self._catalogue.group_patch(data)
+
+    def leave(self, kind: Kind, group_id: str) -> None:
+        """The memory catalogue makes nobody a member."""
+
+
+def apply_group_plan(catalogue: MemoryCatalogue, plan: GroupPlan) -> dict[str, str]:
+    return groups_apply.apply_group_plan(plan, _MemoryGroupWriter(catalogue)).ids
 
 
 def sync(
@@ -288,7 +321,9 @@ def sync(
     report.unchanged.extend(step.source_id for step in plan.datasets.unchanged)
     for step in plan.datasets.steps():
         if isinstance(step, DatasetDelete):
-            catalogue.package_delete(step.package_id)
+            if catalogue.packages[step.package_id]["state"] != "deleted":
+                catalogue.package_delete(step.package_id)
+            catalogue.linked.discard(step.package_id)
             report.deleted.append(step.source_id)
             continue
         canonical = plan.content[step.source_id]
@@ -304,6 +339,9 @@ def sync(
                 package_id = step.package_id
                 current = catalogue.package_show(package_id)
                 merged = merge_dataset(canonical, current, options, org_ids, group_ids, marker)
+                if merged["name"] != current["name"]:
+                    free = catalogue.free_name(merged["name"], package_id)
+                    merged = renamed(merged, canonical, free)
                 if differs(merged, current):
                     catalogue.package_update(merged)
                     report.updated.append(step.source_id)
@@ -314,4 +352,5 @@ def sync(
             continue
         modified = catalogue.packages[package_id]["metadata_modified"]
         catalogue.synced[package_id] = (step.fingerprint, modified)
+        catalogue.linked.add(package_id)
     return report

@@ -8,6 +8,7 @@ from ckanext.syncsource.core.datasets_plan import (
     DatasetDelete,
     DatasetUnchanged,
     DatasetUpdate,
+    IgnoredCopy,
     plan_datasets,
 )
 from ckanext.syncsource.core.model import ExistingEntry, ObjectError, SourceEntry
@@ -61,10 +62,45 @@ def test_a_name_taken_by_another_dataset_gets_a_suffix():
     assert plan.creates == [DatasetCreate("a", "data-2", "f")]
 
 
-def test_names_held_by_the_sources_own_deleted_datasets_are_taken():
+def test_a_name_held_by_an_own_deleted_dataset_that_stays_deleted_is_taken_over():
     existing = [ExistingEntry("old", "p", "data", "deleted", "f")]
-    plan = plan_datasets([SourceEntry("a", "data", "f")], existing, nothing_taken)
-    assert plan.creates == [DatasetCreate("a", "data-1", "f")]
+    plan = plan_datasets([SourceEntry("a", "data", "f")], existing, {"data"}.__contains__)
+    assert plan.creates == [DatasetCreate("a", "data", "f", frees="p")]
+
+
+def test_a_name_held_by_an_own_dataset_deleted_in_the_same_run_is_taken_over():
+    existing = [
+        ExistingEntry("old-1", "p1", "one", "active", "f", linked=True),
+        ExistingEntry("old-2", "p2", "two", "active", "f"),
+    ]
+    source = [SourceEntry("new-1", "one", "f"), SourceEntry("new-2", "two", "f")]
+    plan = plan_datasets(source, existing, {"one", "two"}.__contains__)
+    assert plan.deletes == [
+        DatasetDelete("old-1", "p1", "one"),
+        DatasetDelete("old-2", "p2", "two"),
+    ]
+    assert plan.creates == [
+        DatasetCreate("new-1", "one", "f", frees="p1"),
+        DatasetCreate("new-2", "two", "f", frees="p2"),
+    ]
+
+
+def test_a_name_held_by_an_own_dataset_that_stays_or_comes_back_gets_a_suffix():
+    existing = [
+        ExistingEntry("kept", "p1", "one", "active", "f", linked=True),
+        ExistingEntry("back", "p2", "two", "deleted", "f"),
+    ]
+    source = [
+        SourceEntry("kept", "kept-now", "f"),
+        SourceEntry("back", "back-now", "f"),
+        SourceEntry("new-1", "one", "f"),
+        SourceEntry("new-2", "two", "f"),
+    ]
+    plan = plan_datasets(source, existing, {"one", "two"}.__contains__)
+    assert plan.creates == [
+        DatasetCreate("new-1", "one-1", "f"),
+        DatasetCreate("new-2", "two-1", "f"),
+    ]
 
 
 def test_a_suffix_never_takes_a_name_another_source_dataset_wants():
@@ -120,15 +156,63 @@ def test_datasets_the_caller_could_not_read_are_errors_and_not_deleted():
     assert not list(plan.steps())
 
 
-def test_two_ckan_datasets_for_one_source_id_keep_one_and_delete_the_rest():
+def test_two_linked_datasets_for_one_source_id_keep_one_and_delete_the_rest():
     existing = [
-        ExistingEntry("a", "p2", "aa-1", "active", "f"),
-        ExistingEntry("a", "p1", "aa", "active", "f"),
-        ExistingEntry("a", "p0", "aa-2", "deleted", "f"),
+        ExistingEntry("a", "p2", "aa-1", "active", "f", linked=True),
+        ExistingEntry("a", "p1", "aa", "active", "f", linked=True),
+        ExistingEntry("a", "p0", "aa-2", "deleted", "f", linked=True),
     ]
     plan = plan_datasets([SourceEntry("a", "aa", "f")], existing, nothing_taken)
     assert plan.unchanged == [DatasetUnchanged("a", "p1")]
     assert plan.deletes == [DatasetDelete("a", "p2", "aa-1")]
+    assert plan.ignored == []
+
+
+def test_the_linked_dataset_wins_over_an_older_copy_with_a_lower_id_which_is_left_alone():
+    """Issue 10's attack: a hand-made dataset with a copied marker and a lower package id."""
+    existing = [
+        ExistingEntry("a", "p9-real", "aa", "active", "f", linked=True, created="2026-02"),
+        ExistingEntry("a", "p0-copy", "aa-copy", "active", None, created="2026-01"),
+    ]
+    plan = plan_datasets([SourceEntry("a", "aa", "f2")], existing, nothing_taken)
+    assert plan.updates == [DatasetUpdate("a", "p9-real", "aa", "f2")]
+    assert plan.deletes == []
+    assert plan.ignored == [IgnoredCopy("a", "p0-copy", "aa-copy", "p9-real")]
+    assert "'aa-copy' (p0-copy)" in plan.ignored[0].warning()
+    assert plan.existing_active == 1
+
+
+def test_a_copy_is_not_deleted_when_its_source_dataset_goes():
+    existing = [
+        ExistingEntry("a", "p9-real", "aa", "active", "f", linked=True),
+        ExistingEntry("a", "p0-copy", "aa-copy", "active", None),
+        ExistingEntry("b", "pb", "bb", "active", "f", linked=True),
+    ]
+    plan = plan_datasets([SourceEntry("b", "bb", "f")], existing, nothing_taken)
+    assert plan.deletes == [DatasetDelete("a", "p9-real", "aa")]
+    assert [copy.package_id for copy in plan.ignored] == ["p0-copy"]
+
+
+def test_without_a_linked_dataset_the_oldest_marked_one_is_adopted_and_the_rest_left_alone():
+    existing = [
+        ExistingEntry("a", "p1", "aa-new", "active", None, created="2026-03"),
+        ExistingEntry("a", "p2", "aa", "active", None, created="2026-01"),
+        ExistingEntry("a", "p0", "aa-gone", "deleted", None, created="2026-02"),
+    ]
+    plan = plan_datasets([SourceEntry("a", "aa", "f")], existing, nothing_taken)
+    assert plan.updates == [DatasetUpdate("a", "p2", "aa", "f")]
+    assert plan.deletes == []
+    assert plan.ignored == [IgnoredCopy("a", "p1", "aa-new", "p2")]
+
+
+def test_a_deleted_oldest_marked_dataset_is_revived_not_a_newer_copy():
+    existing = [
+        ExistingEntry("a", "p1", "aa-copy", "active", None, created="2026-03"),
+        ExistingEntry("a", "p2", "aa", "deleted", None, created="2026-01"),
+    ]
+    plan = plan_datasets([SourceEntry("a", "aa", "f")], existing, nothing_taken)
+    assert plan.updates == [DatasetUpdate("a", "p2", "aa", "f", revive=True)]
+    assert [copy.package_id for copy in plan.ignored] == ["p1"]
 
 
 source_entries = st.lists(
@@ -148,6 +232,8 @@ existing_entries = st.lists(
         st.sampled_from(["aa", "bb", "cc", "gg", "aa-1", "aa-2"]),
         st.sampled_from(["active", "deleted"]),
         st.sampled_from(["f1", "f2", None]),
+        st.booleans(),
+        st.sampled_from(["2026-01", "2026-02", "2026-03"]),
     ),
     max_size=8,
     unique_by=lambda entry: entry.package_id,
@@ -166,6 +252,7 @@ def test_the_plan_does_not_depend_on_input_order(source, existing, taken, rnd):
 
 @given(source_entries, existing_entries, taken_names)
 def test_every_source_id_gets_exactly_one_outcome(source, existing, taken):
+    taken = taken | {entry.name for entry in existing}  # as the database answers
     plan = plan_datasets(source, existing, taken.__contains__)
     outcomes = [s.source_id for s in (*plan.creates, *plan.updates, *plan.unchanged)]
     outcomes += [error.key for error in plan.errors]
@@ -176,12 +263,31 @@ def test_every_source_id_gets_exactly_one_outcome(source, existing, taken):
     )
     names = [step.name for step in plan.creates]
     assert len(set(names)) == len(names)
-    held = taken | {entry.name for entry in existing}
-    assert not held & set(names)
+    deleted = {step.package_id for step in plan.deletes}
+    for step in plan.creates:
+        holders = [entry for entry in existing if entry.name == step.name]
+        if step.frees is None:
+            assert step.name not in taken
+        else:
+            [holder] = [entry for entry in holders if entry.package_id == step.frees]
+            assert holder.package_id in deleted or holder.state == "deleted"
+    ignored = {copy.package_id for copy in plan.ignored}
+    touched = {s.package_id for s in (*plan.deletes, *plan.updates, *plan.unchanged)}
+    assert not ignored & touched
+
+
+@given(existing_entries)
+def test_a_marker_only_dataset_is_never_touched_while_another_is_linked(existing):
+    plan = plan_datasets([], existing, nothing_taken)
+    linked_ids = {entry.source_id for entry in existing if entry.linked}
+    copies = {
+        entry.package_id for entry in existing if not entry.linked and entry.source_id in linked_ids
+    }
+    assert not copies & {step.package_id for step in plan.deletes}
 
 
 def _is_duplicate(step, existing):
-    return sum(entry.source_id == step.source_id for entry in existing) > 1
+    return sum(entry.source_id == step.source_id and entry.linked for entry in existing) > 1
 
 
 def test_planning_shuffled_large_inputs_is_deterministic():

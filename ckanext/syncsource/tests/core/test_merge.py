@@ -170,3 +170,38 @@ def test_an_organization_removed_at_the_source_is_sent_as_none_when_not_preserve
 
     assert merged["owner_org"] == ""
     assert merge(source=unowned)["owner_org"] == "ORG-A"
+
+
+def _stored_by_ckan(merged: dict) -> dict:
+    """`merged` as `package_show` returns it after `package_update`: extras, tags and groups in
+    CKAN's order, resources with their ids and the mimetype CKAN guessed from the URL."""
+    return {
+        **merged,
+        "extras": merged["extras"][::-1],
+        "groups": [{**group, "name": group["id"].lower()} for group in merged["groups"]][::-1],
+        "resources": [
+            {**resource, "id": f"R{n}", "mimetype": "text/csv", "position": n}
+            for n, resource in enumerate(merged["resources"])
+        ],
+        "metadata_modified": "2026",
+        "state": "active",
+    }
+
+
+def test_what_ckan_stores_for_a_merge_does_not_differ_from_it():
+    source = {**SOURCE, "tags": [{"name": "b"}, {"name": "a"}]}
+    merged = merge(source=source, dataset_group_merge_strategy="replace")
+    stored = _stored_by_ckan(merged)
+    stored["tags"] = [{"name": "a", "id": "t1"}, {"name": "b", "id": "t2"}]
+
+    assert not differs(merged, stored)
+    assert not differs(merge(stored, source, dataset_group_merge_strategy="replace"), stored)
+
+
+def test_a_mimetype_set_at_the_source_or_a_changed_resource_list_still_differs():
+    merged = merge()
+    stored = _stored_by_ckan(merged)
+    merged["resources"][0]["mimetype"] = "application/json"
+
+    assert differs(merged, stored)
+    assert differs(merge(), {**stored, "resources": stored["resources"][:1]})

@@ -8,8 +8,7 @@ import sqlalchemy as sa
 from ckan import model
 from ckan.tests import helpers
 
-from ckanext.syncsource import ckan_state
-from ckanext.syncsource.core.groups_plan import plan_groups
+from ckanext.syncsource import group_sync
 from ckanext.syncsource.core.normalize import OWNERSHIP_EXTRA
 
 from ..harvest_runner import sysadmin_context
@@ -115,13 +114,22 @@ def stats(job: dict[str, Any]) -> dict[str, int]:
     return counts
 
 
-def organizations_to_update(organizations: dict[str, dict[str, Any]]) -> list[str]:
-    """Keys of the source organizations the next job would write with strategy `update`
-    (organizations have no metadata_modified to show a write)."""
-    plan = plan_groups(
-        "organization",
-        organizations,
-        ckan_state.existing_groups("organization", organizations),
-        "update",
-    )
-    return [step.key for step in plan.updates + plan.revives + plan.creates]
+def spy_group_writes(monkeypatch) -> list[tuple[str, str, str]]:
+    """Record each organization/group create and patch the harvester makes from now on, as
+    (verb, kind, name or id), and let it through (organizations have no metadata_modified to
+    show a write)."""
+    writes: list[tuple[str, str, str]] = []
+    writer = group_sync._ActionWriter
+    create, patch = writer.create, writer.patch
+
+    def spied_create(self, kind, content):
+        writes.append(("create", kind, content["name"]))
+        return create(self, kind, content)
+
+    def spied_patch(self, kind, data):
+        writes.append(("patch", kind, data["id"]))
+        return patch(self, kind, data)
+
+    monkeypatch.setattr(writer, "create", spied_create)
+    monkeypatch.setattr(writer, "patch", spied_patch)
+    return writes

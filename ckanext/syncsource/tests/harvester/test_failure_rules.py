@@ -8,10 +8,12 @@ from pathlib import Path
 
 import ckan.plugins.toolkit as tk
 import pytest
+from ckan import model
 from ckan.tests import helpers
+from ckanext.harvest.model import HarvestObject
 
 from ..harvest_runner import create_source, job_errors, run_job, sysadmin_context
-from .catalogue import dataset, datasets
+from .catalogue import dataset, datasets, org
 from .conftest import SOURCE_NAME
 from .site_view import assert_site_matches, dataset_count, expected, modified_stamps, stats
 from .stages import gather_job, import_object, run_job_finish
@@ -52,46 +54,58 @@ def test_an_unreadable_source_fails_the_job_and_changes_nothing(catalogue, make_
     assert modified_stamps() == before
 
 
-def test_a_source_without_datasets_deletes_nothing(catalogue, make_source):
+def test_a_source_without_datasets_is_refused_and_changes_nothing(catalogue, make_source):
     catalogue.datasets = datasets("s1", "s2", "s3")
     source = make_source(delete_limit=1)
     run_job(source["id"])
     wanted = expected(catalogue.datasets)
     catalogue.datasets = {}
+    catalogue.organizations["org-new"] = org("Not to be created")
     catalogue.write()
 
     job = run_job(source["id"])
 
-    assert stats(job)["deleted"] == 0
-    assert any("no datasets while CKAN holds 3" in error for error in job_errors(job["id"]))
+    [error] = job_errors(job["id"])
+    assert "no datasets while CKAN holds 3 of its datasets" in error
+    assert "nothing was changed" in error
+    assert stats(job) == {**stats({"stats": {}}), "errored": 1}
+    assert helpers.call_action("organization_list") == ["org-a"]
     assert_site_matches(SOURCE_NAME, wanted)
 
 
-def test_more_deletes_than_the_limit_delete_nothing_until_the_limit_is_raised(
+def test_more_deletes_than_the_limit_refuse_the_job_until_the_limit_is_raised(
     catalogue, make_source, reconfigure
 ):
+    """A re-keyed catalogue: every id changed. The job must not create the new datasets beside
+    the old ones, nor touch an organization, before the operator allows the deletes."""
     catalogue.datasets = datasets(*(f"s{n}" for n in range(10)))
     source = make_source()
     run_job(source["id"])
-    for n in range(6):
-        del catalogue.datasets[f"s{n}"]
-    catalogue.datasets["s10"] = dataset("s10")
+    before = modified_stamps()
+    catalogue.datasets = {f"k{n}": dataset(f"k{n}", name=f"ds-s{n}") for n in range(10)}
+    catalogue.organizations["org-a"]["title"] = "Organization A, renamed"
+    catalogue.organizations["org-new"] = org("New organization")
     catalogue.write()
+    reconfigure(source, organization_merge_strategy="update")
 
     job = run_job(source["id"])
 
-    assert (stats(job)["deleted"], stats(job)["added"]) == (0, 1)
-    assert any(
-        "would delete 6 of the source's 10 datasets" in error and "delete_limit" in error
-        for error in job_errors(job["id"])
-    )
-    assert dataset_count() == 11
+    [error] = job_errors(job["id"])
+    assert "would delete 10 of the source's 10 datasets" in error
+    assert "more than the delete_limit of 50%" in error
+    assert "raise delete_limit in the source configuration to at least 1 for one run" in error
+    assert stats(job) == {**stats({"stats": {}}), "errored": 1}
+    assert modified_stamps() == before
+    assert helpers.call_action("organization_list") == ["org-a"]
+    assert helpers.call_action("organization_show", id="org-a")["title"] == "Organization A"
+    assert model.Session.query(HarvestObject).filter_by(harvest_job_id=job["id"]).count() == 0
 
-    reconfigure(source, delete_limit=0.6)
+    reconfigure(source, organization_merge_strategy="update", delete_limit=1)
     job = run_job(source["id"])
 
-    assert (stats(job)["deleted"], job_errors(job["id"])) == (6, [])
+    assert (stats(job)["deleted"], stats(job)["added"], job_errors(job["id"])) == (10, 10, [])
     assert_site_matches(SOURCE_NAME, expected(catalogue.datasets))
+    assert dataset_count() == 20
 
 
 def test_a_bad_dataset_errors_with_its_reason_and_the_rest_goes_on(catalogue, make_source):

@@ -6,15 +6,15 @@ from __future__ import annotations
 from ckan.tests import helpers
 
 from ..harvest_runner import job_errors, run_job, sysadmin_context
-from .catalogue import datasets
+from .catalogue import dataset, datasets, org
 from .conftest import SOURCE_NAME
 from .site_view import (
     assert_site_matches,
     dataset_count,
     expected,
     modified_stamps,
-    organizations_to_update,
     show,
+    spy_group_writes,
     stats,
 )
 from .stages import (
@@ -27,7 +27,7 @@ from .stages import (
 )
 
 
-def test_an_unchanged_rerun_writes_nothing(catalogue, make_source):
+def test_an_unchanged_rerun_writes_nothing(catalogue, make_source, monkeypatch):
     catalogue.organizations["org-b"] = {"title": "B"}
     catalogue.groups = {"grp-1": {"title": "G"}}
     catalogue.datasets = {
@@ -39,6 +39,7 @@ def test_an_unchanged_rerun_writes_nothing(catalogue, make_source):
     run_job(source["id"])
     before, objects = modified_stamps(), object_count()
     groups = helpers.call_action("group_list", all_fields=True)
+    group_writes = spy_group_writes(monkeypatch)
 
     job = run_job(source["id"])
 
@@ -46,7 +47,7 @@ def test_an_unchanged_rerun_writes_nothing(catalogue, make_source):
     assert modified_stamps() == before
     assert object_count() == objects
     assert helpers.call_action("group_list", all_fields=True) == groups
-    assert organizations_to_update(catalogue.organizations) == []
+    assert group_writes == []
 
 
 def test_a_dataset_edited_by_hand_is_restored_once_then_left_alone(catalogue, make_source):
@@ -143,3 +144,63 @@ def test_an_unchanged_job_gathered_twice_still_finishes(catalogue, make_source):
     assert (object_ids, again) == ([], [])
     assert (finished["status"], job_errors(job_id)) == ("Finished", [])
     assert stats(finished)["not modified"] == 2
+
+
+MANY_EXTRAS = {
+    "origin": "catalogue",
+    "b": "2",
+    "a": "1",
+    "zeta-longer-key": "z",
+    "c": "3",
+    "m": "13",
+    "publisher-contact-email": "data@example.org",
+    "q": "17",
+}
+
+
+def test_a_config_change_that_leaves_merged_datasets_unchanged_writes_none(
+    catalogue, make_source, reconfigure
+):
+    """Datasets created, then updated by CKAN (so it stores extras and resources its own way),
+    then a config change that changes no merge result: no dataset write."""
+    catalogue.groups = {"grp-1": org("Group 1")}
+    catalogue.datasets = datasets("s1", "s2", groups=("grp-1",), resources=2, extras=MANY_EXTRAS)
+    source = make_source()
+    run_job(source["id"])
+    for content in catalogue.datasets.values():
+        content["title"] += ", edited"
+        content["extras"] = {**MANY_EXTRAS, "added-later": "x"}
+    catalogue.write()
+    assert stats(run_job(source["id"]))["updated"] == 2
+    before = modified_stamps()
+
+    reconfigure(source, dataset_group_merge_strategy="replace")
+    job = run_job(source["id"])
+
+    assert (stats(job)["not modified"], stats(job)["updated"]) == (2, 0)
+    assert modified_stamps() == before
+    assert stats(run_job(source["id"]))["not modified"] == 2
+
+
+def test_a_create_delivered_before_the_delete_that_frees_its_name_still_gets_the_name(
+    catalogue, make_source, reconfigure
+):
+    """Consumers take objects in any order: the create deletes the source's own dataset that
+    the job deletes and that still holds its name; the delete object then finds it done."""
+    catalogue.datasets = datasets("s1", "s2")
+    source = make_source()
+    run_job(source["id"])
+    old = show("ds-s1")
+    catalogue.datasets = {"k1": dataset("k1", name="ds-s1"), "s2": catalogue.datasets["s2"]}
+    catalogue.write()
+    reconfigure(source, delete_limit=1)
+
+    job_id, object_ids = gather_job(source["id"])
+    for object_id in reversed(object_ids):
+        import_object(object_id)
+    job = run_job_finish(source["id"], job_id)
+
+    assert (stats(job)["added"], stats(job)["deleted"], job_errors(job_id)) == (1, 1, [])
+    assert show(old["id"])["state"] == "deleted"
+    assert show("ds-s1")["id"] != old["id"]
+    assert_site_matches(SOURCE_NAME, expected(catalogue.datasets))

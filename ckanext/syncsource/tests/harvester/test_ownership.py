@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import json
 
+from ckan.cli.cli import ckan
 from ckan.tests import helpers
 
 from ..harvest_runner import create_source, job_errors, run_job, sysadmin_context
 from .catalogue import dataset, datasets
 from .conftest import SOURCE_NAME
-from .site_view import assert_site_matches, expected, show, stats
+from .site_view import assert_site_matches, expected, modified_stamps, show, stats
 
 
 def _hand_made(**fields) -> dict:
@@ -96,3 +97,83 @@ def test_a_new_source_name_rewrites_every_marker_so_the_old_name_owns_nothing(
     assert_site_matches("renamed", expected(catalogue.datasets))
     assert_site_matches(SOURCE_NAME, {})
     assert stats(run_job(source["id"]))["not modified"] == 3
+
+
+def _copy_of(shown: dict, **fields) -> dict:
+    """A copy of a synced dataset as `ckanapi dump` then `load` (or a hand clone) makes it: the
+    same content and `_harvest_source` marker under another name."""
+    copy = {key: value for key, value in shown.items() if key not in ("id", "name")}
+    copy["resources"] = [
+        {key: value for key, value in resource.items() if key not in ("id", "package_id")}
+        for resource in shown["resources"]
+    ]
+    copy["groups"] = [{"id": group["id"]} for group in shown["groups"]]
+    return helpers.call_action("package_create", sysadmin_context(), **copy, **fields)
+
+
+LOW_ID = "00000000-0000-4000-8000-000000000001"
+
+
+def test_a_copy_with_the_marker_and_a_lower_id_is_never_updated_or_deleted(
+    catalogue, make_source, reconfigure, cli
+):
+    """Issue 10, part 3: a hand-made dataset with a copied marker and a lower package id must
+    not make the next job update the copy and delete the real one."""
+    catalogue.datasets = datasets("s1", "s2")
+    source = make_source()
+    run_job(source["id"])
+    real = show("ds-s1")
+    copy = _copy_of(real, id=LOW_ID, name="copy-of-s1")
+    assert copy["id"] < real["id"]
+    assert [extra for extra in copy["extras"] if extra["key"] == "_harvest_source"] == [
+        {"key": "_harvest_source", "value": f"{SOURCE_NAME}:s1"}
+    ]
+
+    shown = json.loads(cli.invoke(ckan, ["syncsource", "plan", source["name"], "--json"]).output)
+    assert shown["datasets"]["ignored_copies"] == [
+        {"source_id": "s1", "id": LOW_ID, "name": "copy-of-s1", "owner": real["id"]}
+    ]
+    assert shown["datasets"]["delete"] == []
+
+    catalogue.datasets["s1"]["title"] = "Edited at the source"
+    catalogue.write()
+    job = run_job(source["id"])
+
+    assert (stats(job)["updated"], stats(job)["deleted"]) == (1, 0)
+    [warning] = job_errors(job["id"])
+    assert warning.startswith("Warning: Dataset 'copy-of-s1' (" + LOW_ID + ")")
+    assert real["id"] in warning
+    assert show("ds-s1")["title"] == "Edited at the source"
+    assert show(LOW_ID) == copy
+    assert stats(run_job(source["id"]))["not modified"] == 2
+
+    del catalogue.datasets["s1"]
+    catalogue.write()
+    reconfigure(source, delete_limit=1)
+    job = run_job(source["id"])
+
+    assert stats(job)["deleted"] == 1
+    assert show(real["id"])["state"] == "deleted"
+    assert show(LOW_ID) == copy
+
+
+def test_after_the_harvest_history_is_cleared_the_source_adopts_its_datasets_again(
+    catalogue, make_source
+):
+    catalogue.datasets = datasets("s1", "s2", "s3")
+    source = make_source()
+    run_job(source["id"])
+    ids = {source_id: show(f"ds-{source_id}")["id"] for source_id in catalogue.datasets}
+    before = modified_stamps()
+    helpers.call_action("harvest_source_job_history_clear", sysadmin_context(), id=source["id"])
+
+    job = run_job(source["id"])
+
+    assert (stats(job)["not modified"], job_errors(job["id"])) == (3, [])
+    assert {key: show(f"ds-{key}")["id"] for key in catalogue.datasets} == ids
+    assert modified_stamps() == before
+    catalogue.datasets["s2"]["title"] = "Edited"
+    catalogue.write()
+    assert stats(run_job(source["id"]))["updated"] == 1
+    assert show("ds-s2")["id"] == ids["s2"]
+    assert_site_matches(SOURCE_NAME, expected(catalogue.datasets))

@@ -29,7 +29,7 @@ def test_the_plan_lists_creates_updates_deletes_and_writes_nothing(cli, catalogu
 
     shown = json.loads(plan(cli, source, "--json"))
 
-    assert shown["datasets"]["create"] == [{"source_id": "s4", "name": "ds-s4"}]
+    assert shown["datasets"]["create"] == [{"source_id": "s4", "name": "ds-s4", "frees": None}]
     assert [step["source_id"] for step in shown["datasets"]["update"]] == ["s2"]
     assert shown["datasets"]["delete"] == [{"source_id": "s3", "name": "ds-s3"}]
     assert shown["datasets"]["unchanged"] == 1
@@ -37,19 +37,26 @@ def test_the_plan_lists_creates_updates_deletes_and_writes_nothing(cli, catalogu
     assert dataset_count() == 3
     assert show("ds-s2")["metadata_modified"] == before
     assert show("ds-s3")["state"] == "active"
+    assert shown["refused"] is None
 
 
-def test_the_text_plan_says_why_deletes_would_be_refused(cli, catalogue, make_source):
+def test_the_plan_says_the_job_would_be_refused_and_why(cli, catalogue, make_source):
     catalogue.datasets = datasets("s1", "s2", "s3", "s4")
     source = make_source()
     run_job(source["id"])
-    catalogue.datasets = datasets("s1")
+    catalogue.datasets = datasets("s1", "s5")
     catalogue.write()
 
     text = plan(cli, source)
+    shown = json.loads(plan(cli, source, "--json"))
 
-    assert "0 to delete" in text
-    assert "deletes refused: This run would delete 3 of the source's 4 datasets" in text
+    assert text.splitlines()[1].startswith(
+        "The job would be refused: This run would delete 3 of the source's 4 datasets"
+    )
+    assert "3 to delete" in text
+    assert "would delete 3 of the source's 4 datasets" in shown["refused"]
+    assert "raise delete_limit" in shown["refused"]
+    assert [step["source_id"] for step in shown["datasets"]["delete"]] == ["s2", "s3", "s4"]
 
 
 def test_an_unknown_source_is_a_clear_error(cli, stack):

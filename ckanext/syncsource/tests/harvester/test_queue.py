@@ -9,7 +9,7 @@ from ..harvest_runner import job_errors, run_job, sysadmin_context
 from .catalogue import dataset, datasets, org
 from .conftest import SOURCE_NAME
 from .queue_run import consumer_tracebacks, consumers, finish
-from .site_view import assert_site_matches, dataset_count, expected, stats
+from .site_view import assert_site_matches, dataset_count, expected, show, stats
 
 pytestmark = pytest.mark.usefixtures("empty_queues")
 
@@ -63,9 +63,31 @@ def test_two_fetch_consumers_apply_deletes_creates_and_updates_without_duplicate
         "not modified": 6,
         "errored": 0,
     }
-    # A deleted dataset keeps its name in CKAN, so the new dataset takes the next free one.
-    assert_site_matches(SOURCE_NAME, expected(catalogue.datasets, {"n0": "ds-s00-1"}))
+    # The job deletes the dataset holding ds-s00, so the new dataset takes exactly that name.
+    assert_site_matches(SOURCE_NAME, expected(catalogue.datasets))
     assert dataset_count() == 16 + 6
+    assert consumer_tracebacks(tmp_path) == []
+
+
+@pytest.mark.parametrize("fetchers", [1, 2])
+def test_a_catalogue_rekeyed_with_the_same_names_gets_exactly_its_names(
+    catalogue, make_source, reconfigure, tmp_path, fetchers
+):
+    catalogue.datasets = datasets(*(f"s{n}" for n in range(8)))
+    source = make_source()
+    run_job(source["id"])
+    old_ids = {show(f"ds-s{n}")["id"] for n in range(8)}
+    catalogue.datasets = {f"k{n}": dataset(f"k{n}", name=f"ds-s{n}") for n in range(8)}
+    catalogue.write()
+    reconfigure(source, delete_limit=1)
+
+    with consumers(tmp_path, fetchers=fetchers):
+        job = finish(_start_job(source["id"]), source["id"])
+
+    assert job_errors(job["id"]) == []
+    assert (stats(job)["added"], stats(job)["deleted"]) == (8, 8)
+    assert_site_matches(SOURCE_NAME, expected(catalogue.datasets))
+    assert all(show(package_id)["state"] == "deleted" for package_id in old_ids)
     assert consumer_tracebacks(tmp_path) == []
 
 

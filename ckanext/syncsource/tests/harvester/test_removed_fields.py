@@ -7,7 +7,7 @@ from ckan.tests import helpers
 
 from ..harvest_runner import job_errors, run_job
 from .catalogue import dataset
-from .site_view import modified_stamps, organizations_to_update, show, stats
+from .site_view import modified_stamps, show, spy_group_writes, stats
 
 
 def _drop_notes(content):
@@ -82,7 +82,7 @@ def test_all_groups_and_resources_removed_at_the_source_are_removed_in_ckan(cata
 
 
 def test_organization_fields_removed_at_the_source_are_removed_with_the_update_strategy(
-    catalogue, make_source
+    catalogue, make_source, monkeypatch
 ):
     catalogue.organizations["org-a"].update(
         image_url="https://img.example.org/a.png", extras={"homepage": "https://a.example"}
@@ -98,4 +98,6 @@ def test_organization_fields_removed_at_the_source_are_removed_with_the_update_s
     organization = helpers.call_action("organization_show", id="org-a")
     assert (organization["image_url"], organization["description"]) == ("", "")
     assert organization.get("extras", []) == []
-    assert organizations_to_update(catalogue.organizations) == []
+    group_writes = spy_group_writes(monkeypatch)
+    run_job(source["id"])
+    assert group_writes == []
