@@ -5,6 +5,8 @@
   where harvest sources are saved (the web form, the CLI and `harvest_source_*` all go there).
 - `harvest_job_show`, `harvest_job_list`, `harvest_source_show_status`: the job statistics count the
   datasets a job found unchanged, which have no harvest object (see `run_summary`).
+- `harvest_source_create`, `harvest_source_reindex`, `harvest_sources_reindex`: the repairs in
+  `source_reindex` (ckanext-harvest 1.6.3 on CKAN 2.12).
 """
 
 from __future__ import annotations
@@ -16,11 +18,19 @@ import ckan.plugins.toolkit as tk
 from .. import ckan_state
 from ..run_summary import count_unchanged
 from ..source_config import configured_source_name
+from .source_reindex import (
+    harvest_source_create,
+    harvest_source_reindex,
+    harvest_sources_reindex,
+)
 
 __all__ = [
     "harvest_job_list",
     "harvest_job_show",
+    "harvest_source_create",
+    "harvest_source_reindex",
     "harvest_source_show_status",
+    "harvest_sources_reindex",
     "package_create",
     "package_update",
 ]
