@@ -13,6 +13,7 @@ from ckanext.harvest import queue
 from playwright.sync_api import Page, sync_playwright
 
 from ..client.live_site import CkanServer
+from ..harvest_runner import sysadmin_context
 from .web_stack import background_workers
 
 CHROMIUM = "/usr/bin/chromium"
@@ -32,6 +33,7 @@ def browser_server(request, tmp_path_factory) -> Iterator[CkanServer]:
 def live_site(stack, browser_server, tmp_path) -> Iterator[str]:
     """The site's URL, with the consumers, job runner and jobs worker running."""
     queue.purge_queues()
+    sysadmin_context()  # makes the site user before the workers race to make it too
     url = browser_server.url()
     with background_workers(tmp_path):
         yield url
