@@ -36,6 +36,7 @@ def _save_source_form(page: Page, config: dict) -> None:
 
 def _run_and_wait(page: Page, site: str, button: str) -> dict[str, str]:
     """Click Reharvest / Run now, confirm, and wait for the job page to say Finished."""
+    page.wait_for_load_state("networkidle")  # CKAN's confirm-action module is set up
     page.click(button)
     page.locator(".modal.show .btn-primary").click()
     deadline_page = f"{site}/harvest/{SOURCE}/job/last"
