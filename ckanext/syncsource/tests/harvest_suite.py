@@ -13,17 +13,22 @@ import pytest
 
 
 def pytest_collection_modifyitems(items):
+    """Rewrite each `ckan_config("ckan.plugins", ...)` mark where it sits (test, class or
+    module): CKAN's `ckan_config` fixture applies every such mark, the farthest last, so an added
+    mark would not win over a module's own."""
+    seen = set()
     for item in items:
-        for mark in item.iter_markers("ckan_config"):
-            if mark.args and mark.args[0] == "ckan.plugins":
-                marker = mark
-                break
-        else:
-            continue
-        plugins = marker.args[1].split()
-        if "syncsource" not in plugins:
-            # Prepended, so CKAN's ckan_config fixture applies it after (over) the test's own.
-            item.add_marker(
-                pytest.mark.ckan_config("ckan.plugins", " ".join([*plugins, "syncsource"])),
-                append=False,
-            )
+        for node in item.listchain():
+            if id(node) in seen:
+                continue
+            seen.add(id(node))
+            node.own_markers[:] = [_with_syncsource(mark) for mark in node.own_markers]
+
+
+def _with_syncsource(mark):
+    if mark.name != "ckan_config" or not mark.args or mark.args[0] != "ckan.plugins":
+        return mark
+    plugins = mark.args[1].split()
+    if "syncsource" in plugins:
+        return mark
+    return pytest.mark.ckan_config("ckan.plugins", " ".join([*plugins, "syncsource"])).mark
