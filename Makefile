@@ -4,7 +4,7 @@
 VENV := .state/venv
 PYTEST_ARGS ?=
 
-.PHONY: up test lint install services down reset status
+.PHONY: up test harvest-suite lint install services down reset status
 
 ## Bring the whole stack up and run the demo harvest (URL and login printed at the end).
 up: install
@@ -14,6 +14,12 @@ up: install
 ## Run the whole test suite (lint included) on the real stack.
 test: install services lint
 	$(VENV)/bin/python -m pytest --ckan-ini=test.ini ckanext/syncsource bench $(PYTEST_ARGS)
+	$(MAKE) harvest-suite
+
+## ckanext-harvest's own tests, with syncsource loaded: our chained actions must not break them.
+harvest-suite:
+	$(VENV)/bin/python -m pytest --ckan-ini=harvest-tests.ini -o consider_namespace_packages=true \
+	  -p ckanext.syncsource.tests.harvest_suite --pyargs ckanext.harvest.tests
 
 lint:
 	$(VENV)/bin/ruff check .

@@ -4,7 +4,8 @@
 #
 #   stack/stack.sh install   system packages, Python venv, Solr jars, actionlint (root for apt-get)
 #   stack/stack.sh services  start PostgreSQL, Redis and Solr; create databases and Solr cores
-#   stack/stack.sh site      services + CKAN database, sysadmin, web server, harvest consumers
+#   stack/stack.sh site      services + CKAN database, sysadmin, web server, harvest consumers,
+#                            harvest job runner, CKAN background-job worker
 #   stack/stack.sh stop      stop everything this script started
 #   stack/stack.sh reset     stop, then delete all data (databases, index, queues, logs)
 #   stack/stack.sh status    what is running
@@ -52,6 +53,7 @@ install_system() {
   command -v pg_config >/dev/null || missing+=(libpq-dev)
   command -v gcc >/dev/null || missing+=(gcc)
   command -v curl >/dev/null || missing+=(curl)
+  command -v chromium >/dev/null || missing+=(chromium) # the browser tests (Playwright)
   if ((${#missing[@]})); then
     say "Installing Debian packages: ${missing[*]}"
     apt-get update -qq
@@ -234,11 +236,26 @@ start_consumer() {  # start_consumer gather|fetch
     bash -c "while true; do '$VENV/bin/ckan' -c '$SITE_INI' harvester $1-consumer; sleep 1; done"
 }
 
+# What cron does on a production site: ckanext-harvest's job runner marks jobs Finished (and
+# starts scheduled ones); without it a Reharvest stays "Running".
+start_job_runner() {
+  start_background job-runner \
+    bash -c "while true; do '$VENV/bin/ckan' -c '$SITE_INI' harvester run; sleep 15; done"
+}
+
+# CKAN's RQ worker runs background jobs, such as computing a syncsource source's Plan page.
+start_jobs_worker() {
+  start_background jobs-worker \
+    bash -c "while true; do '$VENV/bin/ckan' -c '$SITE_INI' jobs worker; sleep 1; done"
+}
+
 start_site() {
   start_background site "$VENV/bin/ckan" -c "$SITE_INI" run --host 127.0.0.1 --port "$SITE_PORT" \
     --disable-reloader
   start_consumer gather
   start_consumer fetch
+  start_job_runner
+  start_jobs_worker
   wait_for "CKAN (see $LOGS/site.log)" 120 \
     curl -fsS "http://127.0.0.1:$SITE_PORT/api/3/action/status_show"
 }
@@ -246,7 +263,7 @@ start_site() {
 stop_all() {
   local bin
   bin=$(pg_bin)
-  for name in fetch-consumer gather-consumer site solr; do
+  for name in jobs-worker job-runner fetch-consumer gather-consumer site solr; do
     if pid_alive "$RUN/$name.pid"; then
       say "Stopping $name"
       kill -- "-$(cat "$RUN/$name.pid")" 2>/dev/null || kill "$(cat "$RUN/$name.pid")" || true
@@ -267,7 +284,7 @@ stop_all() {
 }
 
 status() {
-  for name in redis solr site gather-consumer fetch-consumer; do
+  for name in redis solr site gather-consumer fetch-consumer job-runner jobs-worker; do
     if pid_alive "$RUN/$name.pid"; then echo "$name: running"; else echo "$name: stopped"; fi
   done
   if runuser -u postgres -- "$(pg_bin)/pg_ctl" -D "$STATE/postgres" status >/dev/null 2>&1; then

@@ -7,6 +7,8 @@
   (`source_rights`), then that each syncsource source's `source_name` is its own.
 - `harvest_job_show`, `harvest_job_list`, `harvest_source_show_status`: the job statistics count the
   datasets a job found unchanged, which have no harvest object (see `run_summary`).
+- `harvest_source_create`, `harvest_source_reindex`, `harvest_sources_reindex`: the repairs in
+  `source_reindex` (ckanext-harvest 1.6.3 on CKAN 2.12).
 """
 
 from __future__ import annotations
@@ -19,11 +21,19 @@ from .. import ckan_state
 from ..run_summary import count_unchanged
 from ..source_config import ConfigError, configured_source_name, parse_source_config
 from ..source_rights import save_problem
+from .source_reindex import (
+    harvest_source_create,
+    harvest_source_reindex,
+    harvest_sources_reindex,
+)
 
 __all__ = [
     "harvest_job_list",
     "harvest_job_show",
+    "harvest_source_create",
+    "harvest_source_reindex",
     "harvest_source_show_status",
+    "harvest_sources_reindex",
     "package_create",
     "package_update",
 ]

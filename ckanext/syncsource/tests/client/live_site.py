@@ -23,8 +23,11 @@ STARTUP_SECONDS = 90
 class CkanServer:
     """`ckan run` on a free port, started by the first `url()` and stopped by `stop()`."""
 
-    def __init__(self, ini: Path, log_path: Path) -> None:
+    def __init__(self, ini: Path, log_path: Path, own_site_url: bool = False) -> None:
+        """`own_site_url`: the server's ckan.site_url is its own address (a browser's login
+        cookie is set for the site_url's host)."""
         self._ini = ini
+        self._own_site_url = own_site_url
         self._log_path = log_path
         self._process: subprocess.Popen | None = None
         self._url = ""
@@ -40,10 +43,11 @@ class CkanServer:
         ckan = Path(sys.executable).with_name("ckan")
         command = [str(ckan), "-c", str(self._ini), "run", "--host", "127.0.0.1"]
         command += ["--port", str(port), "--disable-reloader", "--threaded"]
+        env = os.environ.copy()
+        if self._own_site_url:
+            env["CKAN_SITE_URL"] = self._url
         with self._log_path.open("wb") as log:
-            self._process = subprocess.Popen(
-                command, stdout=log, stderr=subprocess.STDOUT, env=os.environ.copy()
-            )
+            self._process = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT, env=env)
         deadline = time.monotonic() + STARTUP_SECONDS
         while time.monotonic() < deadline:
             if self._process.poll() is not None:

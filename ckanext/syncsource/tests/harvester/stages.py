@@ -53,13 +53,16 @@ def object_count() -> int:
     return model.Session.query(HarvestObject).count()
 
 
-def ckan_command(*args: str) -> None:
-    """Run a `ckan` CLI command on test.ini in its own process, as an operator or cron does."""
+def ckan_command(*args: str) -> str:
+    """Run a `ckan` CLI command on test.ini in its own process, as an operator or cron does;
+    returns what it printed."""
     ckan = Path(sys.executable).with_name("ckan")
-    subprocess.run(
+    done = subprocess.run(
         [str(ckan), "-c", str(TEST_INI), *args],
         check=True,
         capture_output=True,
         env=dict(os.environ),
         timeout=120,
+        text=True,
     )
+    return done.stdout + done.stderr

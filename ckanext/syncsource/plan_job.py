@@ -1,0 +1,115 @@
+"""The Plan page's plan: computed in a CKAN background job, kept in Redis until recomputed.
+
+Reading a large source takes minutes, so no web request does it: the page enqueues
+`compute_plan` (CKAN's RQ worker, `ckan jobs worker`, runs it) and shows the stored state:
+"computing", then the plan with the time it was computed, or why it could not be computed.
+The plan itself comes from `run_plan` and `plan_report`, as for `ckan syncsource plan`.
+"""
+
+from __future__ import annotations
+
+import datetime
+import json
+import logging
+import time
+from typing import Any
+
+import ckan.plugins.toolkit as tk
+from ckan.lib.redis import connect_to_redis
+from ckanext.harvest.model import HarvestSource
+
+from . import ckan_state
+from .core.errors import UnknownReference
+from .core.field_changes import field_changes
+from .core.groups_plan import GroupPlan
+from .core.merge import merge_dataset
+from .plan_report import plan_summary
+from .run_plan import PlanFailed, RunPlan, plan_run
+from .source_config import ConfigError, SourceConfig, parse_source_config
+from .staging import DatasetSpool
+
+log = logging.getLogger(__name__)
+
+JOB_TIMEOUT = 3 * 3600
+"""Seconds the background job may take (CKAN's default of 180 is too short for big sources)."""
+
+
+def _key(source_id: str) -> str:
+    return f"ckanext-syncsource:plan:{source_id}"
+
+
+def stored_plan(source_id: str) -> dict[str, Any] | None:
+    """The stored state: {"status": "computing" | "done" | "failed", "requested", ...}."""
+    raw = connect_to_redis().get(_key(source_id))
+    return json.loads(raw) if raw else None
+
+
+def request_plan(source_id: str, source_name: str) -> None:
+    """Mark the plan as being computed and enqueue the job that computes it."""
+    _store(source_id, {"status": "computing", "requested": _now()})
+    tk.enqueue_job(
+        compute_plan,
+        [source_id],
+        title=f"syncsource plan of {source_name}",
+        rq_kwargs={"timeout": JOB_TIMEOUT},
+    )
+
+
+def compute_plan(source_id: str) -> None:
+    """The background job: plan the source's next run and store it (or why it failed)."""
+    state = stored_plan(source_id) or {"requested": _now()}
+    started = time.monotonic()
+    try:
+        state.update(status="done", **_plan_of(HarvestSource.get(source_id)))
+    except (ConfigError, PlanFailed) as e:
+        state.update(status="failed", error=str(e))
+    except Exception as e:
+        _store(source_id, {**state, "status": "failed", "error": f"unexpected error: {e}"})
+        raise
+    finally:
+        state.update(computed=_now(), seconds=round(time.monotonic() - started, 1))
+    _store(source_id, state)
+
+
+def _plan_of(source: HarvestSource) -> dict[str, Any]:
+    config = parse_source_config(source.config)
+    source_name = ckan_state.source_name_of(source.id, config.source_name)
+    with DatasetSpool() as spool:
+        run = plan_run(source, source_name, config, spool)
+        changes = _update_changes(run, spool, config, source_name)
+    return {"source_name": source_name, "plan": plan_summary(run), "changes": changes}
+
+
+def _update_changes(
+    run: RunPlan, spool: DatasetSpool, config: SourceConfig, source_name: str
+) -> dict[str, list[dict[str, str]] | str]:
+    """For each update: the fields it changes (empty: the merge finds nothing to write, and
+    the job counts it "not modified"), or why the merge fails."""
+    org_ids = _planned_ids("organization", run.organizations)
+    group_ids = _planned_ids("group", run.groups)
+    context = {"ignore_auth": True, "user": ""}
+    changes: dict[str, list[dict[str, str]] | str] = {}
+    for step in run.datasets.updates:
+        current = tk.get_action("package_show")(dict(context), {"id": step.package_id})
+        source = json.loads(spool.get_text(step.source_id))
+        marker = ckan_state.ownership_marker(source_name, step.source_id)
+        try:
+            merged = merge_dataset(source, current, config.options, org_ids, group_ids, marker)
+        except UnknownReference as e:
+            changes[step.source_id] = str(e)
+            continue
+        changes[step.source_id] = field_changes(merged, current)
+    return changes
+
+
+def _planned_ids(kind: str, plan: GroupPlan) -> dict[str, str]:
+    """CKAN ids by source key; keys the run would create read as "(new <kind> <key>)"."""
+    return plan.ids({step.key: f"(new {kind} {step.key})" for step in plan.creates})
+
+
+def _store(source_id: str, state: dict[str, Any]) -> None:
+    connect_to_redis().set(_key(source_id), json.dumps(state, ensure_ascii=False))
+
+
+def _now() -> str:
+    return datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds")
