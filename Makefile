@@ -4,7 +4,7 @@
 VENV := .state/venv
 PYTEST_ARGS ?=
 
-.PHONY: up test lint install services down reset status
+.PHONY: up test test-amqp lint install services down reset status
 
 ## Bring the whole stack up and run the demo harvest (URL and login printed at the end).
 up: install
@@ -13,7 +13,14 @@ up: install
 
 ## Run the whole test suite (lint included) on the real stack.
 test: install services lint
-	$(VENV)/bin/python -m pytest --ckan-ini=test.ini ckanext/syncsource bench $(PYTEST_ARGS)
+	$(VENV)/bin/python -m pytest --ckan-ini=test.ini ckanext/syncsource bench -m "not load" \
+		$(PYTEST_ARGS)
+
+## The tests that go through the harvest queues, and a 1,000-dataset job with one gather and
+## three fetch consumers, on RabbitMQ (ckanext-harvest's amqp backend) instead of Redis.
+test-amqp: export SYNCSOURCE_MQ = amqp
+test-amqp: install services
+	$(VENV)/bin/python -m pytest --ckan-ini=test-amqp.ini ckanext/syncsource -m queues $(PYTEST_ARGS)
 
 lint:
 	$(VENV)/bin/ruff check .

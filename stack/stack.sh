@@ -8,6 +8,9 @@
 #   stack/stack.sh stop      stop everything this script started
 #   stack/stack.sh reset     stop, then delete all data (databases, index, queues, logs)
 #   stack/stack.sh status    what is running
+#
+# SYNCSOURCE_MQ=amqp runs ckanext-harvest's queues on RabbitMQ (Debian's rabbitmq-server, started
+# by `services`) instead of Redis; CKAN itself still uses Redis.
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -20,6 +23,8 @@ PG_PORT=${SYNCSOURCE_PG_PORT:-5432}
 REDIS_PORT=${SYNCSOURCE_REDIS_PORT:-6379}
 SOLR_PORT=${SYNCSOURCE_SOLR_PORT:-8983}
 SITE_PORT=${SYNCSOURCE_SITE_PORT:-5000}
+AMQP_PORT=${SYNCSOURCE_AMQP_PORT:-5672}
+MQ=${SYNCSOURCE_MQ:-redis}
 SITE_INI=$STATE/ckan.ini
 ADMIN_USER=admin
 ADMIN_PASSWORD=syncsource-admin
@@ -52,6 +57,9 @@ install_system() {
   command -v pg_config >/dev/null || missing+=(libpq-dev)
   command -v gcc >/dev/null || missing+=(gcc)
   command -v curl >/dev/null || missing+=(curl)
+  if [[ $MQ == amqp ]]; then
+    [[ -x /usr/lib/rabbitmq/bin/rabbitmq-server ]] || missing+=(rabbitmq-server)
+  fi
   if ((${#missing[@]})); then
     say "Installing Debian packages: ${missing[*]}"
     apt-get update -qq
@@ -59,10 +67,13 @@ install_system() {
   else
     say "System packages present (PostgreSQL, Redis, Java, Maven)"
   fi
-  # Debian starts the packaged redis-server; this stack runs its own under .state/.
-  if command -v systemctl >/dev/null && systemctl is-active --quiet redis-server 2>/dev/null; then
-    systemctl stop redis-server || true
-  fi
+  # Debian starts the packaged servers; this stack runs its own under .state/.
+  local unit
+  for unit in redis-server rabbitmq-server; do
+    if command -v systemctl >/dev/null && systemctl is-active --quiet "$unit" 2>/dev/null; then
+      systemctl stop "$unit" || true
+    fi
+  done
 }
 
 install_python() {
@@ -147,6 +158,40 @@ start_redis() {
   wait_for Redis 20 redis-cli -p "$REDIS_PORT" ping
 }
 
+# RabbitMQ runs as this user from Debian's scripts (not the /usr/sbin wrappers, which switch to the
+# rabbitmq user), with its node, data, Erlang cookie and distribution all on loopback in .state/.
+RABBITMQ_ENV=(
+  HOME="$STATE/rabbitmq" RABBITMQ_NODENAME=syncsource@localhost
+  RABBITMQ_MNESIA_BASE="$STATE/rabbitmq/mnesia" RABBITMQ_LOG_BASE="$LOGS"
+  RABBITMQ_CONFIG_FILE="$STATE/rabbitmq/rabbitmq.conf"
+  RABBITMQ_ENABLED_PLUGINS_FILE="$STATE/rabbitmq/enabled_plugins"
+  RABBITMQ_DIST_PORT=$((AMQP_PORT + 20000)) ERL_EPMD_ADDRESS=127.0.0.1
+  RABBITMQ_SERVER_ADDITIONAL_ERL_ARGS="-kernel inet_dist_use_interface {127,0,0,1}"
+)
+rabbitmq() { local script=$1; shift; env "${RABBITMQ_ENV[@]}" "/usr/lib/rabbitmq/bin/$script" "$@"; }
+
+start_rabbitmq() {
+  if pid_alive "$RUN/rabbitmq.pid"; then
+    say "RabbitMQ already running on 127.0.0.1:$AMQP_PORT"
+    return
+  fi
+  say "Starting RabbitMQ on 127.0.0.1:$AMQP_PORT"
+  mkdir -p "$STATE/rabbitmq/mnesia" "$RUN" "$LOGS"
+  echo "[]." >"$STATE/rabbitmq/enabled_plugins"
+  # The guest user may connect from loopback only, which is all this stack listens on.
+  printf 'listeners.tcp.default = 127.0.0.1:%s\nloopback_users.guest = true\nheartbeat = 600\n' "$AMQP_PORT" \
+    >"$STATE/rabbitmq/rabbitmq.conf"
+  setsid nohup env "${RABBITMQ_ENV[@]}" /usr/lib/rabbitmq/bin/rabbitmq-server \
+    >"$LOGS/rabbitmq.log" 2>&1 &
+  echo $! >"$RUN/rabbitmq.pid"
+  wait_for "RabbitMQ (see $LOGS/rabbitmq.log)" 120 \
+    rabbitmq rabbitmq-diagnostics -q check_port_connectivity
+}
+
+start_queue_broker() {
+  if [[ $MQ == amqp ]]; then start_rabbitmq; fi
+}
+
 solr_ready() { curl -fsS "http://127.0.0.1:$SOLR_PORT/solr/$1/admin/ping?wt=json"; }
 
 start_solr() {
@@ -176,6 +221,11 @@ start_solr() {
 }
 
 write_site_ini() {
+  local mq_settings=("ckan.harvest.mq.type=redis" "ckan.harvest.mq.hostname=")
+  if [[ $MQ == amqp ]]; then
+    mq_settings=("ckan.harvest.mq.type=amqp" "ckan.harvest.mq.hostname=127.0.0.1"
+      "ckan.harvest.mq.port=$AMQP_PORT")
+  fi
   if [[ ! -f $SITE_INI ]]; then
     say "Writing $SITE_INI"
     ckan_cli generate config "$SITE_INI" >/dev/null
@@ -187,7 +237,7 @@ write_site_ini() {
     "ckan.site_url=http://127.0.0.1:$SITE_PORT" \
     "ckan.site_id=default" \
     "ckan.plugins=activity harvest syncsource" \
-    "ckan.harvest.mq.type=redis" \
+    "${mq_settings[@]}" \
     "ckan.storage_path=$STATE/storage" \
     "ckan.views.default_views=" \
     "ckan.auth.create_unowned_dataset=true" \
@@ -246,7 +296,10 @@ start_site() {
 stop_all() {
   local bin
   bin=$(pg_bin)
-  for name in fetch-consumer gather-consumer site solr; do
+  if pid_alive "$RUN/rabbitmq.pid"; then
+    rabbitmq rabbitmqctl -q stop >/dev/null 2>&1 || true
+  fi
+  for name in fetch-consumer gather-consumer site solr rabbitmq; do
     if pid_alive "$RUN/$name.pid"; then
       say "Stopping $name"
       kill -- "-$(cat "$RUN/$name.pid")" 2>/dev/null || kill "$(cat "$RUN/$name.pid")" || true
@@ -255,6 +308,10 @@ stop_all() {
     fi
     rm -f "$RUN/$name.pid"
   done
+  # Erlang's port mapper outlives RabbitMQ's node; stop it unless another node still uses it.
+  if command -v epmd >/dev/null && ! epmd -names 2>/dev/null | grep -q '^name '; then
+    epmd -kill >/dev/null 2>&1 || true
+  fi
   if pid_alive "$RUN/redis.pid"; then
     say "Stopping Redis"
     redis-cli -p "$REDIS_PORT" shutdown nosave >/dev/null 2>&1 || true
@@ -267,7 +324,9 @@ stop_all() {
 }
 
 status() {
-  for name in redis solr site gather-consumer fetch-consumer; do
+  local names=(redis solr site gather-consumer fetch-consumer)
+  if [[ $MQ == amqp ]] || pid_alive "$RUN/rabbitmq.pid"; then names+=(rabbitmq); fi
+  for name in "${names[@]}"; do
     if pid_alive "$RUN/$name.pid"; then echo "$name: running"; else echo "$name: stopped"; fi
   done
   if runuser -u postgres -- "$(pg_bin)/pg_ctl" -D "$STATE/postgres" status >/dev/null 2>&1; then
@@ -279,14 +338,17 @@ status() {
 
 case ${1:-} in
   install) install_system; install_python; install_solr; install_actionlint ;;
-  services) start_postgres; start_redis; start_solr ;;
-  site) start_postgres; start_redis; start_solr; write_site_ini; init_site_db; start_site ;;
+  services) start_postgres; start_redis; start_queue_broker; start_solr ;;
+  site)
+    start_postgres; start_redis; start_queue_broker; start_solr
+    write_site_ini; init_site_db; start_site
+    ;;
   stop) stop_all ;;
   reset)
     stop_all
     say "Deleting databases, Solr index, queues, logs and the site config"
     rm -rf "$STATE/postgres" "$STATE/solr/home" "$STATE/redis" "$LOGS" "$RUN" \
-      "$STATE/storage" "$SITE_INI" "$STATE/admin-token"
+      "$STATE/storage" "$SITE_INI" "$STATE/admin-token" "$STATE/rabbitmq"
     ;;
   status) status ;;
   *) sed -n '2,11p' "$0" >&2; exit 2 ;;
