@@ -9,16 +9,23 @@
 #   stack/stack.sh reset     stop, then delete all data (databases, index, queues, logs)
 #   stack/stack.sh status    what is running
 #
+# CKAN_VERSION=2.11.6 installs and runs that CKAN instead, from a venv of its own.
 # SYNCSOURCE_MQ=amqp runs ckanext-harvest's queues on RabbitMQ (Debian's rabbitmq-server, started
 # by `services`) instead of Redis; CKAN itself still uses Redis.
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 STATE=${SYNCSOURCE_STATE:-$ROOT/.state}
-VENV=$STATE/venv
 RUN=$STATE/run
 LOGS=$STATE/logs
 CKAN_VERSION=${CKAN_VERSION:-2.12.0}
+# The target CKAN lives in .state/venv, another version (CKAN_VERSION=2.11.6) in a venv of its own.
+# Its tests get a database and Solr core of their own too (CKAN refuses another version's schema),
+# e.g. ckan_test_2_11_6; `make test CKAN_VERSION=...` points test.ini at them.
+VENV=$STATE/venv VERSION_TEST=
+if [[ $CKAN_VERSION != 2.12.0 ]]; then
+  VENV=$STATE/venv-$CKAN_VERSION VERSION_TEST=ckan_test_${CKAN_VERSION//./_}
+fi
 PG_PORT=${SYNCSOURCE_PG_PORT:-5432}
 REDIS_PORT=${SYNCSOURCE_REDIS_PORT:-6379}
 SOLR_PORT=${SYNCSOURCE_SOLR_PORT:-8983}
@@ -138,7 +145,7 @@ start_postgres() {
   if [[ -z $("${psql[@]}" -c "SELECT 1 FROM pg_roles WHERE rolname='ckan'") ]]; then
     "${psql[@]}" -c "CREATE ROLE ckan LOGIN PASSWORD 'ckan'"
   fi
-  for db in ckan ckan_test ckan_bench; do
+  for db in ckan ckan_test ckan_bench $VERSION_TEST; do
     if [[ -z $("${psql[@]}" -c "SELECT 1 FROM pg_database WHERE datname='$db'") ]]; then
       say "Creating database $db"
       "${psql[@]}" -c "CREATE DATABASE $db OWNER ckan ENCODING 'UTF8'"
@@ -194,30 +201,40 @@ start_queue_broker() {
 
 solr_ready() { curl -fsS "http://127.0.0.1:$SOLR_PORT/solr/$1/admin/ping?wt=json"; }
 
+prepare_core() {  # prepare_core NAME: the core's directory, with CKAN's schema from $VENV
+  local dir=$STATE/solr/home/$1 schema
+  schema=$(echo "$VENV"/lib/python3*/site-packages/ckan/config/solr/schema.xml)
+  mkdir -p "$dir/conf"
+  cp "$ROOT"/stack/solr/home/ckan/conf/* "$dir/conf/"
+  # CKAN's own schema, straight from the installed ckan package: it can never drift.
+  ln -sf "$schema" "$dir/conf/schema.xml"
+}
+
 start_solr() {
   local home=$STATE/solr/home build=$STATE/solr/build
-  local schema=$VENV/lib/python3*/site-packages/ckan/config/solr/schema.xml
-  schema=$(echo $schema)
   if pid_alive "$RUN/solr.pid"; then
     say "Apache Solr already running on 127.0.0.1:$SOLR_PORT"
-    return
+  else
+    say "Starting Apache Solr 9.10.1 on 127.0.0.1:$SOLR_PORT (cores: ckan, ckan_test, ckan_bench)"
+    mkdir -p "$home" "$RUN" "$LOGS"
+    cp "$ROOT/stack/solr/home/solr.xml" "$home/solr.xml"
+    for core in ckan ckan_test ckan_bench; do
+      prepare_core "$core"
+      echo "name=$core" >"$home/$core/core.properties"
+    done
+    setsid nohup java -Xms256m -Xmx1g -Dsolr.log.dir="$LOGS" \
+      -cp "$build/syncsource-solr-1.0.jar:$(cat "$build/classpath.txt")" \
+      org.ckan.syncsource.solr.SolrLauncher "$home" "$SOLR_PORT" >"$LOGS/solr.log" 2>&1 &
+    echo $! >"$RUN/solr.pid"
+    wait_for "Apache Solr (see $LOGS/solr.log)" 120 solr_ready ckan
+    solr_ready ckan_test >/dev/null
   fi
-  say "Starting Apache Solr 9.10.1 on 127.0.0.1:$SOLR_PORT (cores: ckan, ckan_test, ckan_bench)"
-  mkdir -p "$home" "$RUN" "$LOGS"
-  cp "$ROOT/stack/solr/home/solr.xml" "$home/solr.xml"
-  for core in ckan ckan_test ckan_bench; do
-    mkdir -p "$home/$core/conf"
-    cp "$ROOT"/stack/solr/home/ckan/conf/* "$home/$core/conf/"
-    # CKAN's own schema, straight from the installed ckan package: it can never drift.
-    ln -sf "$schema" "$home/$core/conf/schema.xml"
-    echo "name=$core" >"$home/$core/core.properties"
-  done
-  setsid nohup java -Xms256m -Xmx1g -Dsolr.log.dir="$LOGS" \
-    -cp "$build/syncsource-solr-1.0.jar:$(cat "$build/classpath.txt")" \
-    org.ckan.syncsource.solr.SolrLauncher "$home" "$SOLR_PORT" >"$LOGS/solr.log" 2>&1 &
-  echo $! >"$RUN/solr.pid"
-  wait_for "Apache Solr (see $LOGS/solr.log)" 120 solr_ready ckan
-  solr_ready ckan_test >/dev/null
+  if [[ -n $VERSION_TEST ]] && ! solr_ready "$VERSION_TEST" >/dev/null 2>&1; then
+    say "Creating Solr core $VERSION_TEST (the schema of CKAN $CKAN_VERSION)"
+    prepare_core "$VERSION_TEST"
+    curl -fsS "http://127.0.0.1:$SOLR_PORT/solr/admin/cores?action=CREATE&name=$VERSION_TEST&instanceDir=$home/$VERSION_TEST" \
+      >/dev/null
+  fi
 }
 
 write_site_ini() {
