@@ -4,13 +4,15 @@
 CKAN_VERSION ?= 2.12.0
 export CKAN_VERSION
 # As in stack/stack.sh: CKAN 2.12.0 lives in .state/venv, another version in .state/venv-VERSION.
-# Its tests use a database and Solr core of their own (stack.sh makes them).
+# Its tests use a database, Solr core and Redis database of their own (stack.sh makes them), so
+# both suites can run at once.
 VENV := .state/venv
 TEST_ENV :=
 ifneq ($(CKAN_VERSION),2.12.0)
 VENV := .state/venv-$(CKAN_VERSION)
 TEST_ENV := CKAN_SQLALCHEMY_URL=postgresql://ckan:ckan@127.0.0.1:5432/ckan_test_$(subst .,_,$(CKAN_VERSION)) \
-	CKAN_SOLR_URL=http://127.0.0.1:8983/solr/ckan_test_$(subst .,_,$(CKAN_VERSION))
+	CKAN_SOLR_URL=http://127.0.0.1:8983/solr/ckan_test_$(subst .,_,$(CKAN_VERSION)) \
+	CKAN_REDIS_URL=redis://127.0.0.1:6379/2
 endif
 PYTEST_ARGS ?=
 
