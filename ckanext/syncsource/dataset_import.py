@@ -28,6 +28,7 @@ from .leftover_objects import LEFT_BY_FINISHED_JOB, is_left_by_finished_job
 from .locks import advisory_lock
 from .site_settings import max_name_tries
 from .source_config import parse_source_config
+from .source_rights import dataset_write_problem, source_rights
 
 log = logging.getLogger(__name__)
 
@@ -72,6 +73,7 @@ def import_object(harvest_object: HarvestObject, user: str, forced: bool = False
 def _delete(harvest_object: HarvestObject, user: str) -> bool:
     package = model.Package.get(harvest_object.package_id)
     if package is not None and package.state != "deleted":
+        _check_rights(harvest_object, {"owner_org": package.owner_org, "type": package.type}, None)
         tk.get_action("package_delete")(_context(user), {"id": package.id})
     _set_only_current(harvest_object, current=False)
     harvest_object.save()
@@ -115,6 +117,7 @@ def _create_or_update(
         return "unchanged"
     # The write sets metadata_modified to the time recorded beside the fingerprint, so the
     # record goes into the transaction the action commits: no second commit, no re-read.
+    _check_rights(harvest_object, current, merged)
     synced_at = datetime.datetime.utcnow().isoformat()
     merged["metadata_modified"] = synced_at
     if current is None:
@@ -125,6 +128,14 @@ def _create_or_update(
     _record_sync(harvest_object, step["fingerprint"], synced_at)
     _write("package_create" if current is None else "package_update", merged, user)
     return True
+
+
+def _check_rights(harvest_object: HarvestObject, current, merged) -> None:
+    problem = dataset_write_problem(
+        source_rights(harvest_object.harvest_source_id), current, merged
+    )
+    if problem:
+        raise ImportFailed(f"Dataset {harvest_object.guid!r}: {problem}")
 
 
 def _make_current(harvest_object: HarvestObject, package_id: str) -> None:

@@ -24,6 +24,7 @@ from .locks import advisory_lock
 from .run_plan import PlanFailed, plan_run
 from .run_summary import load_summary, save_summary
 from .source_config import ConfigError, SourceConfig, parse_source_config
+from .source_rights import SourceRights, privileged_problem, source_rights, within_rights
 from .staging import DatasetSpool
 
 log = logging.getLogger(__name__)
@@ -47,6 +48,10 @@ def gather(job, user: str, report: Callable[[str], None]) -> list[str]:
         raise GatherFailed(f"Invalid source config: {e}") from e
     source_name = ckan_state.source_name_of(source.id, config.source_name)
     _check_source_name_is_unique(source.id, source_name)
+    rights = source_rights(source.id)
+    problem = privileged_problem(config, model.Package.get(source.id).name, rights)
+    if problem:
+        raise GatherFailed(f"The source config needs more rights than the source has: {problem}")
 
     with advisory_lock(f"syncsource-gather:{source.id}") as locked:
         if not locked:
@@ -59,7 +64,7 @@ def gather(job, user: str, report: Callable[[str], None]) -> list[str]:
         if closed:
             log.warning("Closed %d objects left by finished jobs of source %s", closed, source.id)
         with DatasetSpool() as spool:
-            return _plan_and_store(job, source_name, config, spool, user, report)
+            return _plan_and_store(job, source_name, config, rights, spool, user, report)
 
 
 def _check_source_name_is_unique(source_id: str, source_name: str) -> None:
@@ -90,6 +95,7 @@ def _plan_and_store(
     job,
     source_name: str,
     config: SourceConfig,
+    rights: SourceRights,
     spool: DatasetSpool,
     user: str,
     report: Callable[[str], None],
@@ -98,8 +104,8 @@ def _plan_and_store(
         run = plan_run(job.source, source_name, config, spool)
     except PlanFailed as e:
         raise GatherFailed(str(e)) from e
-    org_ids, org_errors = apply_group_plan(run.organizations, user)
-    group_ids, group_errors = apply_group_plan(run.groups, user)
+    org_ids, org_errors = apply_group_plan(within_rights(run.organizations, rights), user)
+    group_ids, group_errors = apply_group_plan(within_rights(run.groups, rights), user)
     for error in org_errors + group_errors:
         report(error.reason)
     if run.unsafe_deletes:

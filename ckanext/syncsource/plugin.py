@@ -1,4 +1,5 @@
-"""Plugin registration: the `syncsource` harvester with its config declarations, actions and CLI."""
+"""Plugin registration: the `syncsource` harvester with its config declarations, actions, auth
+functions and CLI."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from .harvester import SyncSourceHarvester
 
 @tk.blanket.config_declarations
 @tk.blanket.actions
+@tk.blanket.auth_functions
 @tk.blanket.cli
 class SyncSourcePlugin(SyncSourceHarvester):
     """Registered as `syncsource`; the stages live in `SyncSourceHarvester`."""

@@ -94,8 +94,12 @@ def normalize_dataset(obj: Mapping[str, Any]) -> dict[str, Any]:
 
     References stay source keys: `owner_org` is an organization key (the name inside an
     expanded `organization` wins over a remote `owner_org` id) and groups are `{"name": key}`.
-    A resource's `id` is the source's id, kept as `source_resource_id`.
+    A resource's `id` is the source's id, kept as `source_resource_id`. Only datasets of type
+    `dataset` are synced: a source must not make other types (e.g. `harvest`: harvest sources).
     """
+    kind = obj.get("type") if isinstance(obj, Mapping) else None
+    if kind not in (None, "", "dataset"):
+        raise InvalidObject("type", f"must be 'dataset' (a source may not make {kind!r} datasets)")
     return _dataset(obj, ckan_side=False)
 
 

@@ -1,8 +1,10 @@
 """Actions chained onto CKAN's and ckanext-harvest's.
 
 - `package_create` / `package_update`: ckanext-harvest passes only the config text to
-  `validate_config`, so the check that keeps each syncsource source's `source_name` its own runs
-  where harvest sources are saved (the web form, the CLI and `harvest_source_*` all go there).
+  `validate_config`, so the checks that need the source and the user saving it run where harvest
+  sources are saved (the web form, the CLI and `harvest_source_*` all go there): first access
+  (so a caller who may not save learns nothing), then the options only a sysadmin may set
+  (`source_rights`), then that each syncsource source's `source_name` is its own.
 - `harvest_job_show`, `harvest_job_list`, `harvest_source_show_status`: the job statistics count the
   datasets a job found unchanged, which have no harvest object (see `run_summary`).
 """
@@ -15,7 +17,8 @@ import ckan.plugins.toolkit as tk
 
 from .. import ckan_state
 from ..run_summary import count_unchanged
-from ..source_config import configured_source_name
+from ..source_config import ConfigError, configured_source_name, parse_source_config
+from ..source_rights import save_problem
 
 __all__ = [
     "harvest_job_list",
@@ -26,9 +29,20 @@ __all__ = [
 ]
 
 
-def _check_source_name(data_dict: dict[str, Any]) -> None:
+def _check_save(action: str, context, data_dict: dict[str, Any]) -> None:
     if data_dict.get("type") != "harvest" or data_dict.get("source_type") != "syncsource":
         return
+    tk.check_access(action, context, data_dict)
+    try:
+        problem = save_problem(context, parse_source_config(data_dict.get("config")), data_dict)
+    except ConfigError:
+        problem = ""  # reported by the harvester's validate_config, with every bad key
+    if problem:
+        raise tk.ValidationError({"config": [problem]})
+    _check_source_name(data_dict)
+
+
+def _check_source_name(data_dict: dict[str, Any]) -> None:
     own_id = data_dict.get("id")
     if not own_id and data_dict.get("name"):
         own_id = ckan_state.package_id_by_name(data_dict["name"])
@@ -46,13 +60,13 @@ def _check_source_name(data_dict: dict[str, Any]) -> None:
 
 @tk.chained_action
 def package_create(up_func, context, data_dict):
-    _check_source_name(data_dict)
+    _check_save("package_create", context, data_dict)
     return up_func(context, data_dict)
 
 
 @tk.chained_action
 def package_update(up_func, context, data_dict):
-    _check_source_name(data_dict)
+    _check_save("package_update", context, data_dict)
     return up_func(context, data_dict)
 
 

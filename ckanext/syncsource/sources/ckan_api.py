@@ -3,8 +3,11 @@
 Organizations and groups come from `organization_list` / `group_list` with `all_fields`, paged
 by offset. Datasets come from `package_search` sorted by id and paged by id (each page asks for
 ids after the last one seen), so datasets created or deleted during the read do not shift pages.
-With an API token, private datasets are included and the token is sent in the `Authorization`
-header, only to the source's own origin.
+With an API token bound to the source's https origin (see `tokens`), private datasets are
+included and the token is sent in the `Authorization` header to that origin only. CKAN answers a
+revoked or wrong token as if it were anonymous (public datasets only), which would make the
+private datasets look deleted; so the token is checked first with `user_show` without an id,
+which names the token's user and answers "Not found" to an anonymous caller.
 """
 
 import json
@@ -15,8 +18,9 @@ from urllib.parse import urlencode, urlsplit, urlunsplit
 from .compression import open_decompressed
 from .errors import SourceError
 from .http_fetch import HttpFetcher
-from .records import Record, keyed_record, require_object
+from .records import Record, keyed_record, require_object, too_deep
 from .settings import ReaderSettings
+from .tokens import origin_key
 
 ACTION_PATH = "/api/3/action"
 GROUP_PAGE_SIZE = 25  # CKAN's default ckan.group_and_organization_list_all_fields_max
@@ -41,11 +45,26 @@ class CkanApiReader:
         self._base = action_base_url(url)
         self._settings = settings
         self._fetcher = fetcher
+        self._token = settings.token_for(self._base)
 
     def records(self) -> Iterator[Record]:
+        if self._token:
+            self._check_token()
         yield from self._group_like("organization")
         yield from self._group_like("group")
         yield from self._datasets()
+
+    def _check_token(self) -> None:
+        origin = origin_key(self._base)
+        try:
+            user = self._call("user_show", {})
+        except SourceError as e:
+            raise SourceError(
+                f"the API token configured for {origin} was refused ({e}); "
+                "the source is not read without it"
+            ) from e
+        if not isinstance(user, dict) or not user.get("name"):
+            raise SourceError(f"the API token configured for {origin} names no user (user_show)")
 
     def _group_like(self, kind) -> Iterator[Record]:
         action = f"{kind}_list"
@@ -64,7 +83,7 @@ class CkanApiReader:
 
     def _datasets(self) -> Iterator[Record]:
         params: dict[str, Any] = {"q": "*:*", "sort": "id asc", "rows": DATASET_PAGE_SIZE}
-        if self._settings.api_token:
+        if self._token:
             params["include_private"] = "true"
         last_id = ""
         while True:
@@ -103,6 +122,8 @@ class CkanApiReader:
             raise SourceError(f"{action}: {self._without_token(str(e))}") from e
         except (UnicodeDecodeError, json.JSONDecodeError) as e:
             raise SourceError(f"{action}: the answer is not valid JSON ({e})") from e
+        except RecursionError as e:
+            raise too_deep(f"{action}: the answer") from e
         if not isinstance(body, dict) or body.get("success") is not True:
             error = body.get("error") if isinstance(body, dict) else None
             detail = json.dumps(error)[:300] if error is not None else "no error given"
@@ -110,5 +131,4 @@ class CkanApiReader:
         return body.get("result")
 
     def _without_token(self, text: str) -> str:
-        token = self._settings.api_token
-        return text.replace(token, "***") if token else text
+        return text.replace(self._token, "***") if self._token else text

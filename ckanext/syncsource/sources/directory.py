@@ -12,7 +12,7 @@ from pathlib import Path
 
 from .errors import SourceError
 from .local_files import allowed_path
-from .records import KINDS, Record, keyed_record, require_object
+from .records import KINDS, Record, keyed_record, require_object, too_deep
 from .settings import ReaderSettings
 
 
@@ -35,8 +35,8 @@ def _read_file(kind, path: Path, settings: ReaderSettings) -> Record:
     real = allowed_path(path, settings)
     if not real.is_file():
         raise SourceError(f"{where} is not a regular file")
-    if real.stat().st_size > settings.max_bytes:
-        raise SourceError(f"{where} is larger than {settings.max_bytes} bytes")
+    if real.stat().st_size > settings.max_record_bytes:
+        raise SourceError(f"{where} is larger than {settings.max_record_bytes} bytes")
     try:
         value = json.loads(real.read_bytes().decode("utf-8"))
     except UnicodeDecodeError as e:
@@ -45,4 +45,6 @@ def _read_file(kind, path: Path, settings: ReaderSettings) -> Record:
         raise SourceError(
             f"{where}: invalid JSON at line {e.lineno}, column {e.colno} ({e.msg})"
         ) from e
+    except RecursionError as e:
+        raise too_deep(where) from e
     return keyed_record(kind, require_object(value, where), where)

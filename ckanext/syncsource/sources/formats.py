@@ -14,7 +14,7 @@ from .http_fetch import HttpFetcher
 from .json_document import read_json_document
 from .json_lines import read_json_lines
 from .local_files import is_local, local_path
-from .records import Record
+from .records import KINDS, Record
 from .settings import ReaderSettings
 from .sqlite_file import connect_read_only, read_sqlite
 
@@ -62,9 +62,25 @@ def open_source(
     """
     try:
         with ExitStack() as stack:
-            yield _records(url, fmt, settings, sqlite_tables or {}, fetcher, stack)
+            records = _records(url, fmt, settings, sqlite_tables or {}, fetcher, stack)
+            yield _within_counts(records, settings)
     except SourceError as e:
         raise SourceError(f"source {display_url(url)}: {e}") from e
+
+
+def _within_counts(records: Iterator[Record], settings: ReaderSettings) -> Iterator[Record]:
+    """`records`, refused beyond `max_groups` organizations or groups or `max_datasets` datasets
+    (an API that pages for ever ends here too)."""
+    counts = dict.fromkeys(KINDS, 0)
+    for record in records:
+        counts[record.kind] += 1
+        cap = settings.max_datasets if record.kind == "dataset" else settings.max_groups
+        if counts[record.kind] > cap:
+            option = "max_datasets" if record.kind == "dataset" else "max_groups"
+            raise SourceError(
+                f"more than {cap} {record.kind} records (ckanext.syncsource.{option})"
+            )
+        yield record
 
 
 def _records(
@@ -75,10 +91,12 @@ def _records(
     fetcher: HttpFetcher | None,
     stack: ExitStack,
 ) -> Iterator[Record]:
+    local = is_local(url)
+    if local and not fmt:
+        local_path(url, settings)  # the allowed directories, before guess_format probes the path
     fmt = fmt or guess_format(url)
     if fmt not in SUPPORTED_FORMATS:
         raise SourceError(f"unknown format {fmt!r} (one of {', '.join(SUPPORTED_FORMATS)})")
-    local = is_local(url)
     fetcher = fetcher or HttpFetcher(settings)
     if fmt == "ckan":
         if local:
@@ -90,6 +108,8 @@ def _records(
         return read_directory(local_path(url, settings), settings)
     if local:
         path = local_path(url, settings)
+        if not path.is_file():
+            raise SourceError(f"{str(path)!r} is not a regular file")
         file: BinaryIO = stack.enter_context(path.open("rb"))
     else:
         expected = "a SQLite database" if fmt == "sqlite" else "JSON"
@@ -97,12 +117,12 @@ def _records(
         download.reject_html(expected)
         path, file = Path(download.file.name), download.file
     if fmt == "sqlite":
-        connection = stack.enter_context(closing(connect_read_only(path)))
+        connection = stack.enter_context(closing(connect_read_only(path, settings)))
         return read_sqlite(connection, sqlite_tables)
 
     def reopen() -> BinaryIO:
         return open_decompressed(file, settings.max_bytes)
 
     if fmt == "jsonl":
-        return read_json_lines(reopen, settings.max_bytes)
-    return read_json_document(reopen)
+        return read_json_lines(reopen, settings.max_record_bytes)
+    return read_json_document(reopen, settings.max_record_bytes)

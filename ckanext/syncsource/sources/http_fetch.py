@@ -3,10 +3,16 @@
 The host of each hop is resolved once, every address is checked, and the connection goes to a
 checked address (with the original Host header and TLS server name), so a second DNS answer
 cannot redirect the connection to a refused address.
+
+`download_timeout` bounds the whole exchange: a watchdog shuts the connection down at the
+deadline, since a server dripping its status line or headers never trips a read timeout.
 """
 
+import contextlib
+import socket
 import ssl
 import tempfile
+import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -67,6 +73,52 @@ class _Target:
         return f"{path}?{self.parts.query}" if self.parts.query else path
 
 
+class _Watchdog:
+    """Shuts down every connection it was given once the deadline has passed."""
+
+    def __init__(self, deadline: float) -> None:
+        self.deadline = deadline
+        self._connections: list = []
+        self._timer = threading.Timer(max(deadline - time.monotonic(), 0), self._fire)
+        self._timer.daemon = True
+        self._timer.start()
+
+    def track(self, connection) -> None:
+        self._connections.append(connection)
+
+    def expired(self) -> bool:
+        return time.monotonic() >= self.deadline
+
+    def _fire(self) -> None:
+        for connection in self._connections:
+            sock = getattr(connection, "sock", None)
+            if sock is not None:
+                with contextlib.suppress(OSError):  # already closed
+                    sock.shutdown(socket.SHUT_RDWR)
+
+    def cancel(self) -> None:
+        self._timer.cancel()
+
+
+class _WatchedPool:
+    """Mixin: hands each new connection of the pool to its watchdog."""
+
+    watchdog: _Watchdog
+
+    def _new_conn(self):
+        connection = super()._new_conn()
+        self.watchdog.track(connection)
+        return connection
+
+
+class _HTTPPool(_WatchedPool, urllib3.HTTPConnectionPool):
+    pass
+
+
+class _HTTPSPool(_WatchedPool, urllib3.HTTPSConnectionPool):
+    pass
+
+
 def _parse_target(url: str) -> _Target:
     try:
         parts = urlsplit(url)
@@ -107,8 +159,8 @@ class HttpFetcher:
     def download(self, url: str, *, authorized: bool = False) -> Iterator[Download]:
         """Download `url` into a temporary file.
 
-        With `authorized`, the site's API token is sent, but only to the origin of `url`
-        (never to another host a redirect leads to).
+        With `authorized`, the token the site binds to the https origin of `url` is sent, and
+        only to that origin (never to another origin a redirect leads to, nor over http).
         """
         with tempfile.NamedTemporaryFile(prefix="syncsource-", suffix=".download") as file:
             content_type, final_url = self._fetch_into(url, file, authorized)
@@ -116,18 +168,37 @@ class HttpFetcher:
             yield Download(file, content_type, final_url)
 
     def _fetch_into(self, url: str, file: BinaryIO, authorized: bool) -> tuple[str, str]:
+        timeout = self._settings.download_timeout
+        watchdog = _Watchdog(time.monotonic() + timeout)
+        late = f"download not finished within {timeout} s"
+        try:
+            answer = self._follow(url, file, authorized, watchdog)
+        except SourceError as e:
+            if watchdog.expired():
+                raise SourceError(f"{late} ({e})") from e
+            raise
+        finally:
+            watchdog.cancel()
+        if watchdog.expired():  # cut short: the headers or the body may look complete
+            raise SourceError(late)
+        return answer
+
+    def _follow(
+        self, url: str, file: BinaryIO, authorized: bool, watchdog: _Watchdog
+    ) -> tuple[str, str]:
         settings = self._settings
-        deadline = time.monotonic() + settings.download_timeout
+        deadline = watchdog.deadline
         origin = _parse_target(url).origin
+        token = settings.token_for(url) if authorized else None
         seen = {url}
         current = url
         for _hop in range(settings.max_redirects + 1):
             target = _parse_target(current)
             after = "" if current == url else f" (after redirect to {display_url(current)})"
             headers = {"User-Agent": settings.user_agent, "Accept-Encoding": "gzip"}
-            if authorized and settings.api_token and target.origin == origin:
-                headers["Authorization"] = settings.api_token
-            response = self._request(target, headers, deadline, after)
+            if token and target.origin == origin:
+                headers["Authorization"] = token
+            response = self._request(target, headers, watchdog, after)
             try:
                 if response.status in REDIRECT_STATUSES:
                     location = response.headers.get("Location")
@@ -149,14 +220,14 @@ class HttpFetcher:
         raise SourceError(f"too many redirects (more than {settings.max_redirects})")
 
     def _request(
-        self, target: _Target, headers: dict[str, str], deadline: float, after: str
+        self, target: _Target, headers: dict[str, str], watchdog: _Watchdog, after: str
     ) -> urllib3.BaseHTTPResponse:
         settings = self._settings
         addresses = checked_addresses(target.host, target.port, settings, self._resolve)
         headers["Host"] = target.host_header
         failures = []
         for address in addresses:
-            pool = self._pool(target, address, deadline)
+            pool = self._pool(target, address, watchdog)
             try:
                 return pool.urlopen(
                     "GET",
@@ -183,26 +254,30 @@ class HttpFetcher:
         )
 
     def _pool(
-        self, target: _Target, address: IPAddress, deadline: float
+        self, target: _Target, address: IPAddress, watchdog: _Watchdog
     ) -> urllib3.HTTPConnectionPool:
         settings = self._settings
-        remaining = max(deadline - time.monotonic(), 0.001)
+        remaining = max(watchdog.deadline - time.monotonic(), 0.001)
         timeout = urllib3.Timeout(
             connect=min(settings.connect_timeout, remaining),
             read=min(settings.read_timeout, remaining),
         )
+        pool: urllib3.HTTPConnectionPool
         if target.parts.scheme == "http":
-            return urllib3.HTTPConnectionPool(str(address), target.port, timeout=timeout, maxsize=1)
-        return urllib3.HTTPSConnectionPool(
-            str(address),
-            target.port,
-            timeout=timeout,
-            maxsize=1,
-            cert_reqs="CERT_REQUIRED",
-            ssl_context=self._ssl_context,
-            server_hostname=target.host,
-            assert_hostname=target.host,
-        )
+            pool = _HTTPPool(str(address), target.port, timeout=timeout, maxsize=1)
+        else:
+            pool = _HTTPSPool(
+                str(address),
+                target.port,
+                timeout=timeout,
+                maxsize=1,
+                cert_reqs="CERT_REQUIRED",
+                ssl_context=self._ssl_context,
+                server_hostname=target.host,
+                assert_hostname=target.host,
+            )
+        pool.watchdog = watchdog
+        return pool
 
     def _stream_body(
         self, response: urllib3.BaseHTTPResponse, file: BinaryIO, deadline: float, after: str

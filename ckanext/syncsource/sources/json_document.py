@@ -4,6 +4,11 @@ Read in two streaming passes over the (rewindable) input: the first checks the w
 and collects the organizations and groups, which are few; the second streams the datasets. So
 every record comes in the order organizations, groups, datasets, whatever the document's order,
 and no more than one dataset is held in memory at a time.
+
+The parser is given at most `max_record_bytes` between two things it returns (a token in the
+first pass, a dataset in the second): its lexer slows down badly on a huge token. The first pass
+refuses nesting deeper than `MAX_DEPTH` inside a record, before the parser's own per-level
+bookkeeping grows.
 """
 
 import codecs
@@ -13,7 +18,7 @@ from typing import Any, BinaryIO
 import ijson
 
 from .errors import SourceError
-from .records import KINDS, Record
+from .records import KINDS, MAX_DEPTH, Record
 
 _OPENING = frozenset({"start_map", "start_array"})
 _CLOSING = frozenset({"end_map", "end_array"})
@@ -22,15 +27,26 @@ _EVENT_TYPES |= {"boolean": "boolean", "null": "null", "start_map": "object"}
 
 
 class _TrackedStream:
-    """Counts bytes read, notes the end of input and rejects invalid UTF-8 with its position."""
+    """Counts bytes read, notes the end of input, rejects invalid UTF-8 with its position, and
+    refuses to give more than `max_run` bytes after the last `mark()`."""
 
-    def __init__(self, raw: BinaryIO) -> None:
+    def __init__(self, raw: BinaryIO, max_run: int, what: str, mark: int = 0) -> None:
         self._raw = raw
         self._decoder = codecs.getincrementaldecoder("utf-8")()
+        self._max_run = max_run
+        self._what = what
+        self._mark = mark
         self.position = 0
         self.at_end = False
 
+    def mark(self) -> None:
+        self._mark = self.position
+
     def read(self, size: int = -1) -> bytes:
+        if self.position - self._mark > self._max_run:
+            raise SourceError(
+                f"{self._what} at byte {self._mark} is larger than {self._max_run} bytes"
+            )
         chunk = self._raw.read(size)
         self.at_end = not chunk
         try:
@@ -48,18 +64,28 @@ def _json_error(error: ijson.JSONError, stream: _TrackedStream, complete: bool) 
     return SourceError(f"invalid JSON before byte {stream.position} ({detail})")
 
 
-def _collect_small_sections(stream: _TrackedStream) -> tuple[dict[str, list[Record]], bool]:
-    """Check the document's structure; return its organizations and groups, and whether it
-    has a dataset section."""
+def _collect_small_sections(stream: _TrackedStream) -> tuple[dict[str, list[Record]], int]:
+    """Check the document's structure; return its organizations and groups, and the byte where
+    the dataset section starts (at the latest; 0 when there is none)."""
     collected: dict[str, list[Record]] = {"organization": [], "group": []}
     sections: set[str] = set()
+    dataset_start = 0
     section: str | None = None
     item_key: str | None = None
     builder: ijson.ObjectBuilder | None = None
-    depth = 0
+    depth = nesting = 0
     started = complete = False
     try:
-        for prefix, event, value in ijson.parse(stream, use_float=True):
+        # basic_parse, not parse: parse builds a path string per level, quadratic in the depth.
+        for event, value in ijson.basic_parse(stream, use_float=True):
+            stream.mark()
+            level = nesting
+            nesting += (event in _OPENING) - (event in _CLOSING)
+            if nesting > MAX_DEPTH + 2:  # the top level and a section hold the records
+                raise SourceError(
+                    f"nested deeper than {MAX_DEPTH} levels in a record (before byte "
+                    f"{stream.position})"
+                )
             if builder is not None:
                 builder.event(event, value)
                 depth += (event in _OPENING) - (event in _CLOSING)
@@ -77,7 +103,9 @@ def _collect_small_sections(stream: _TrackedStream) -> tuple[dict[str, list[Reco
                     builder = ijson.ObjectBuilder()
                     builder.event(event, value)
                     depth = 1
-            elif prefix == section:
+            elif section is not None and (
+                level == 1 or (level == 2 and event in ("map_key", "end_map"))
+            ):  # the section's own object, not what it holds
                 if event == "map_key":
                     item_key = value
                 elif event == "end_map":
@@ -103,24 +131,30 @@ def _collect_small_sections(stream: _TrackedStream) -> tuple[dict[str, list[Reco
                     raise SourceError(f"top-level key {value!r} appears twice")
                 sections.add(value)
                 section = value
+                if value == "dataset":
+                    dataset_start = stream.position
             else:
                 complete = True
     except ijson.JSONError as e:
         raise _json_error(e, stream, complete) from e
-    return collected, "dataset" in sections
+    return collected, dataset_start
 
 
-def read_json_document(open_stream: Callable[[], BinaryIO]) -> Iterator[Record]:
+def read_json_document(
+    open_stream: Callable[[], BinaryIO], max_record_bytes: int
+) -> Iterator[Record]:
     """Records of the document; `open_stream` returns the content from its start on each call."""
-    collected, has_datasets = _collect_small_sections(_TrackedStream(open_stream()))
+    first = _TrackedStream(open_stream(), max_record_bytes, "a JSON token")
+    collected, dataset_start = _collect_small_sections(first)
     yield from collected["organization"]
     yield from collected["group"]
-    if not has_datasets:
+    if not dataset_start:
         return
-    stream = _TrackedStream(open_stream())
+    stream = _TrackedStream(open_stream(), max_record_bytes, "the dataset starting", dataset_start)
     items: Iterator[tuple[str, Any]] = ijson.kvitems(stream, "dataset", use_float=True)
     try:
         for key, obj in items:
+            stream.mark()
             yield Record("dataset", key, obj)
     except ijson.JSONError as e:
         raise _json_error(e, stream, complete=False) from e

@@ -11,7 +11,7 @@ from collections.abc import Callable, Iterator
 from typing import BinaryIO
 
 from .errors import SourceError
-from .records import KINDS, Record, json_type_name, keyed_record, require_object
+from .records import KINDS, Record, json_type_name, keyed_record, require_object, too_deep
 
 
 def _parse_lines(stream: BinaryIO, max_line_bytes: int) -> Iterator[Record]:
@@ -32,6 +32,8 @@ def _parse_lines(stream: BinaryIO, max_line_bytes: int) -> Iterator[Record]:
             if not line.endswith(b"\n"):
                 raise SourceError(f"truncated JSON on line {number} (the input ends there)") from e
             raise SourceError(f"invalid JSON on line {number}, column {e.colno} ({e.msg})") from e
+        except RecursionError as e:
+            raise too_deep(f"line {number}") from e
         obj = require_object(value, f"line {number}")
         kind = obj.get("type")
         if kind not in KINDS:

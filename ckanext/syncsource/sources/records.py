@@ -9,6 +9,10 @@ Kind = Literal["organization", "group", "dataset"]
 
 KINDS: tuple[Kind, ...] = ("organization", "group", "dataset")
 
+MAX_DEPTH = 100
+"""Deepest nesting of arrays and objects in one record; deeper input is refused, since parsers
+and the code after them recurse (RecursionError) or slow down at every level."""
+
 # The field holding the source key when a format has no separate key (JSON Lines, directory, API).
 KEY_FIELDS: dict[str, str] = {"organization": "name", "group": "name", "dataset": "id"}
 
@@ -34,8 +38,25 @@ def require_object(value: Any, what: str) -> dict[str, Any]:
 
 def keyed_record(kind: Kind, obj: dict[str, Any], where: str) -> Record:
     """A record keyed by the object's own name (organization, group) or id (dataset)."""
+    check_depth(obj, where)
     field = KEY_FIELDS[kind]
     key = obj.get(field)
     if not isinstance(key, str) or not key:
         raise SourceError(f"{where}: {kind} without a {field!r} (a non-empty string is required)")
     return Record(kind, key, obj)
+
+
+def too_deep(where: str) -> SourceError:
+    return SourceError(f"{where}: nested deeper than {MAX_DEPTH} levels")
+
+
+def check_depth(value: Any, where: str) -> None:
+    """Raise SourceError when `value` nests arrays and objects deeper than MAX_DEPTH."""
+    pending = [(value, 1)]
+    while pending:
+        item, depth = pending.pop()
+        if isinstance(item, dict | list):
+            if depth > MAX_DEPTH:
+                raise too_deep(where)
+            children = item.values() if isinstance(item, dict) else item
+            pending.extend((child, depth + 1) for child in children)

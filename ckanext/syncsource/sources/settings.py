@@ -2,7 +2,10 @@
 
 import ipaddress
 import os
+from collections.abc import Mapping
 from dataclasses import dataclass, field
+
+from .tokens import origin_key
 
 IPNetwork = ipaddress.IPv4Network | ipaddress.IPv6Network
 
@@ -19,6 +22,10 @@ class ReaderSettings:
     bomb stops at the same limit. `download_timeout` bounds one whole download (all redirects),
     since per-read timeouts alone let a server drip bytes forever. `allowed_networks` opens
     single networks (e.g. one internal catalogue) without allowing every private address.
+    `max_record_bytes` caps one record (a line, a file, a row, one dataset or one JSON token of
+    a document): parsers slow down badly on huge tokens. `max_datasets` and `max_groups` (for
+    organizations and groups each) cap the records of one source, and so the pages of an API.
+    `api_tokens` maps origin keys (`tokens.origin_key`) to the token of that CKAN site.
     """
 
     connect_timeout: float
@@ -27,13 +34,17 @@ class ReaderSettings:
     max_bytes: int
     max_redirects: int
     user_agent: str
+    max_record_bytes: int
+    max_datasets: int
+    max_groups: int
     allow_private_addresses: bool = False
     allowed_networks: tuple[IPNetwork, ...] = ()
     local_source_dirs: tuple[str, ...] = ()
-    api_token: str | None = field(default=None, repr=False)
+    api_tokens: Mapping[str, str] = field(default_factory=dict, repr=False)
 
     def __post_init__(self) -> None:
-        for name in ("connect_timeout", "read_timeout", "download_timeout", "max_bytes"):
+        positive = ("connect_timeout", "read_timeout", "download_timeout", "max_bytes")
+        for name in (*positive, "max_record_bytes", "max_datasets", "max_groups"):
             if getattr(self, name) <= 0:
                 raise ValueError(f"{name} must be positive")
         if self.max_redirects < 0:
@@ -45,3 +56,8 @@ class ReaderSettings:
                 raise ValueError(
                     f"{LOCAL_SOURCE_DIRS_OPTION}: {directory!r} is not an absolute path"
                 )
+
+    def token_for(self, url: str) -> str | None:
+        """The token bound to the exact https origin of `url`, if any."""
+        key = origin_key(url)
+        return self.api_tokens.get(key) if key else None

@@ -193,3 +193,11 @@ def test_invalid_groups_are_refused():
     with pytest.raises(InvalidObject) as raised:
         normalize_group({"name": ["x"]})
     assert raised.value.field == "name"
+
+
+@pytest.mark.parametrize("kind", ["harvest", "showcase"])
+def test_a_source_dataset_of_another_type_is_refused(kind):
+    """A source must not make harvest sources (type `harvest`) or other typed datasets."""
+    with pytest.raises(InvalidObject, match=f"type: must be 'dataset'.*{kind!r}"):
+        normalize_dataset({"id": "d1", "name": "d1", "type": kind})
+    assert "type" not in normalize_dataset({"id": "d1", "name": "d1", "type": "dataset"})

@@ -1,8 +1,12 @@
-"""Fixtures: a real HTTP server on 127.0.0.1 (ephemeral port) and a guard against other traffic."""
+"""Fixtures: a real HTTP(S) server on 127.0.0.1 (ephemeral port) and a guard against other
+traffic."""
 
 import dataclasses
 import ipaddress
+import shutil
 import socket
+import ssl
+import subprocess
 import threading
 from collections.abc import Callable, Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -10,7 +14,7 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from ckanext.syncsource.sources import ReaderSettings
+from ckanext.syncsource.sources import HttpFetcher, ReaderSettings
 
 BASE_SETTINGS = ReaderSettings(
     connect_timeout=2,
@@ -19,6 +23,9 @@ BASE_SETTINGS = ReaderSettings(
     max_bytes=10_000_000,
     max_redirects=5,
     user_agent="syncsource-tests",
+    max_record_bytes=1_000_000,
+    max_datasets=100_000,
+    max_groups=1000,
 )
 
 
@@ -53,7 +60,9 @@ def reply(
 class LocalServer:
     """Answers GET requests from `routes` (path without query -> handler function)."""
 
-    def __init__(self, host: str = "127.0.0.1") -> None:
+    def __init__(
+        self, host: str = "127.0.0.1", tls: ssl.SSLContext | None = None, name: str | None = None
+    ) -> None:
         self.routes: dict[str, Route] = {}
         self.requests: list[tuple[str, dict[str, str]]] = []
         server = self
@@ -76,14 +85,18 @@ class LocalServer:
         quiet = {"address_family": family, "handle_error": lambda *args: None}
         server_class = type("Server", (ThreadingHTTPServer,), quiet)
         self._httpd = server_class((host, 0), Handler)
+        if tls is not None:
+            self._httpd.socket = tls.wrap_socket(self._httpd.socket, server_side=True)
+        self.scheme = "https" if tls else "http"
+        self.name = name  # the host name URLs use instead of the address
         self._httpd.daemon_threads = True
         self.host = host
         self.port = self._httpd.server_address[1]
         self._thread = threading.Thread(target=self._httpd.serve_forever, daemon=True)
 
     def url(self, path: str, host: str | None = None) -> str:
-        host = host or (f"[{self.host}]" if ":" in self.host else self.host)
-        return f"http://{host}:{self.port}{path}"
+        host = host or self.name or (f"[{self.host}]" if ":" in self.host else self.host)
+        return f"{self.scheme}://{host}:{self.port}{path}"
 
     def start(self) -> None:
         self._thread.start()
@@ -111,6 +124,56 @@ def make_server() -> Iterator[Callable[..., LocalServer]]:
 @pytest.fixture
 def server(make_server) -> LocalServer:
     return make_server()
+
+
+TLS_HOST = "catalogue.test"
+"""The name the TLS test servers' certificate is for; `tls_fetcher` resolves it to 127.0.0.1."""
+
+
+@pytest.fixture(scope="session")
+def certificate(tmp_path_factory) -> tuple[str, str]:
+    """A self-signed certificate and key for `TLS_HOST`."""
+    if not shutil.which("openssl"):
+        pytest.skip("needs the openssl CLI")
+    folder = tmp_path_factory.mktemp("tls")
+    cert, key = folder / "cert.pem", folder / "key.pem"
+    subprocess.run(
+        [
+            *("openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1"),
+            *("-keyout", str(key), "-out", str(cert), "-subj", f"/CN={TLS_HOST}"),
+            *("-addext", f"subjectAltName=DNS:{TLS_HOST}"),
+        ],
+        check=True,
+        capture_output=True,
+    )
+    return str(cert), str(key)
+
+
+@pytest.fixture
+def make_tls_server(certificate) -> Iterator[Callable[[], LocalServer]]:
+    """Starts HTTPS servers; their `url(path)` names `TLS_HOST`."""
+    servers: list[LocalServer] = []
+
+    def start() -> LocalServer:
+        context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+        context.load_cert_chain(*certificate)
+        server = LocalServer(tls=context, name=TLS_HOST)
+        server.start()
+        servers.append(server)
+        return server
+
+    yield start
+    for server in servers:
+        server.stop()
+
+
+def tls_fetcher(settings: ReaderSettings, certificate: tuple[str, str]) -> HttpFetcher:
+    """A fetcher that finds `TLS_HOST` on 127.0.0.1 and trusts the test certificate."""
+    return HttpFetcher(
+        settings,
+        resolve=lambda host, port: [ipaddress.ip_address("127.0.0.1")],
+        ssl_context=ssl.create_default_context(cafile=certificate[0]),
+    )
 
 
 @pytest.fixture(autouse=True)

@@ -9,7 +9,7 @@ import pytest
 from ckanext.syncsource.sources import SourceError, open_source
 from ckanext.syncsource.sources.ckan_api import action_base_url
 
-from .conftest import make_settings, reply
+from .conftest import make_settings, reply, tls_fetcher
 
 TOKEN = "tok-0123456789"
 ORGS = [{"name": f"org-{n:02}", "title": f"Org {n}"} for n in range(30)]
@@ -62,6 +62,26 @@ def read(url, **settings):
         return list(records)
 
 
+def serve_user_show(server, accepted=TOKEN):
+    def user_show(handler):
+        if handler.headers.get("Authorization") == accepted:
+            answer(handler, {"name": "harvester"})
+        else:  # what CKAN answers an anonymous caller, and a revoked or wrong token
+            answer(handler, {"message": "Not found", "__type": "Not Found Error"}, 404)
+
+    server.routes["/data/api/3/action/user_show"] = user_show
+
+
+def read_with_token(server, certificate):
+    settings = make_settings(
+        allowed_networks=("127.0.0.1/32",),
+        api_tokens={f"https://catalogue.test:{server.port}": TOKEN},
+    )
+    url = server.url("/data/")
+    with open_source(url, None, settings, fetcher=tls_fetcher(settings, certificate)) as records:
+        return list(records)
+
+
 def test_reads_public_datasets_paged_by_id(server):
     records = read(serve_ckan(server))
     kinds = [r.kind for r in records]
@@ -75,19 +95,38 @@ def test_reads_public_datasets_paged_by_id(server):
     assert all("Authorization" not in h for _, h in server.requests)
 
 
-def test_token_brings_private_datasets(server):
-    records = read(serve_ckan(server), api_token=TOKEN)
+def test_token_bound_to_the_origin_brings_private_datasets(make_tls_server, certificate):
+    server = make_tls_server()
+    serve_ckan(server)
+    serve_user_show(server)
+    records = read_with_token(server, certificate)
     assert len([r for r in records if r.kind == "dataset"]) == 2500
     assert all(h["Authorization"] == TOKEN for _, h in server.requests)
+    assert "/user_show" in server.requests[0][0]
 
 
-def test_api_error_is_reported_without_the_token(server):
-    url = serve_ckan(server)
+def test_refused_token_fails_before_anything_is_read(make_tls_server, certificate):
+    """CKAN answers a revoked token as if anonymous: reading on would miss the private
+    datasets, and the job would delete those it synced before."""
+    server = make_tls_server()
+    serve_ckan(server)
+    serve_user_show(server, accepted="another-token")
+    with pytest.raises(
+        SourceError, match=r"API token configured for https://catalogue\.test:\d+ was refused"
+    ):
+        read_with_token(server, certificate)
+    assert [urlsplit(path).path for path, _ in server.requests] == ["/data/api/3/action/user_show"]
+
+
+def test_api_error_is_reported_without_the_token(make_tls_server, certificate):
+    server = make_tls_server()
+    serve_ckan(server)
+    serve_user_show(server)
     server.routes["/data/api/3/action/group_list"] = lambda h: reply(
         h, json.dumps({"success": False, "error": {"message": f"bad {TOKEN}"}}).encode()
     )
     with pytest.raises(SourceError) as caught:
-        read(url, api_token=TOKEN)
+        read_with_token(server, certificate)
     assert "group_list failed" in str(caught.value)
     assert TOKEN not in str(caught.value)
 

@@ -101,7 +101,7 @@ def test_sqlite_custom_table_names_and_missing_tables(tmp_path):
 
 def test_sqlite_is_opened_read_only(tmp_path):
     make_sqlite(tmp_path / "src.db", rows=[("dataset", "d1", '{"id": "d1"}')])
-    connection = connect_read_only(tmp_path / "src.db")
+    connection = connect_read_only(tmp_path / "src.db", make_settings())
     with pytest.raises(sqlite3.OperationalError, match="readonly"):
         connection.execute("DELETE FROM dataset")
     connection.close()

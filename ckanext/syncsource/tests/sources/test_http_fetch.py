@@ -6,7 +6,7 @@ import pytest
 
 from ckanext.syncsource.sources import HttpFetcher, SourceError
 
-from .conftest import loopback_settings, make_settings, reply
+from .conftest import loopback_settings, make_settings, reply, tls_fetcher
 
 TOKEN = "secret-token-123"
 
@@ -216,22 +216,55 @@ def test_credentials_in_url_are_refused_and_not_shown(server):
     assert "***@127.0.0.1" in str(caught.value)
 
 
-def test_token_only_sent_to_the_original_origin(make_server):
-    first, second = make_server(), make_server()
+def token_settings(*origins):
+    return make_settings(
+        allowed_networks=("127.0.0.1/32",), api_tokens={origin: TOKEN for origin in origins}
+    )
+
+
+def authorized_fetch(url, settings, certificate):
+    with tls_fetcher(settings, certificate).download(url, authorized=True) as download:
+        return download.file.read()
+
+
+def test_token_goes_to_its_https_origin_and_never_after_a_redirect_away(
+    make_tls_server, certificate
+):
+    first, second = make_tls_server(), make_tls_server()
     first.routes["/api"] = lambda h: reply(h, status=302, headers={"Location": first.url("/same")})
     first.routes["/same"] = lambda h: reply(h, status=302, headers={"Location": second.url("/x")})
     second.routes["/x"] = lambda h: reply(h, b"{}")
-    settings = loopback_settings(api_token=TOKEN)
-    fetch(first.url("/api"), settings, authorized=True)
+    settings = token_settings(f"https://catalogue.test:{first.port}")
+    authorized_fetch(first.url("/api"), settings, certificate)
     assert [headers.get("Authorization") for _, headers in first.requests] == [TOKEN, TOKEN]
     assert "Authorization" not in second.requests[0][1]
 
 
-def test_token_not_sent_unless_authorized(server):
+def test_no_token_for_an_origin_the_site_did_not_bind(make_tls_server, certificate):
+    """The source URL is chosen by its editors: a token bound to one site is not sent to
+    another, even on the same host."""
+    bound, other = make_tls_server(), make_tls_server()
+    other.routes["/api"] = lambda h: reply(h, b"{}")
+    settings = token_settings(f"https://catalogue.test:{bound.port}")
+    authorized_fetch(other.url("/api"), settings, certificate)
+    assert "Authorization" not in other.requests[0][1]
+
+
+def test_token_never_goes_over_plain_http(server):
+    server.routes["/api"] = lambda h: reply(h, b"{}")
+    settings = loopback_settings(api_tokens={f"https://127.0.0.1:{server.port}": TOKEN})
+    fetch(server.url("/api"), settings, authorized=True)
+    assert "Authorization" not in server.requests[0][1]
+
+
+def test_token_not_sent_unless_authorized(make_tls_server, certificate):
+    server = make_tls_server()
     server.routes["/doc.json"] = lambda h: reply(h, b"{}")
-    fetch(server.url("/doc.json"), loopback_settings(api_token=TOKEN))
+    settings = token_settings(f"https://catalogue.test:{server.port}")
+    with tls_fetcher(settings, certificate).download(server.url("/doc.json")):
+        pass
     assert "Authorization" not in server.requests[0][1]
 
 
 def test_settings_repr_hides_the_token():
-    assert TOKEN not in repr(loopback_settings(api_token=TOKEN))
+    assert TOKEN not in repr(loopback_settings(api_tokens={"https://x.org:443": TOKEN}))

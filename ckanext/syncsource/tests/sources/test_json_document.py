@@ -11,7 +11,7 @@ from ckanext.syncsource.sources.json_document import read_json_document
 
 def read(data: bytes, max_bytes: int = 10_000_000) -> list[Record]:
     raw = io.BytesIO(data)
-    return list(read_json_document(lambda: open_decompressed(raw, max_bytes)))
+    return list(read_json_document(lambda: open_decompressed(raw, max_bytes), max_bytes))
 
 
 def doc(**sections) -> bytes:
