@@ -9,18 +9,30 @@
 #   stack/stack.sh stop      stop everything this script started
 #   stack/stack.sh reset     stop, then delete all data (databases, index, queues, logs)
 #   stack/stack.sh status    what is running
+#
+# CKAN_VERSION=2.11.6 installs and runs that CKAN instead, from a venv of its own.
+# SYNCSOURCE_MQ=amqp runs ckanext-harvest's queues on RabbitMQ (Debian's rabbitmq-server, started
+# by `services`) instead of Redis; CKAN itself still uses Redis.
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 STATE=${SYNCSOURCE_STATE:-$ROOT/.state}
-VENV=$STATE/venv
 RUN=$STATE/run
 LOGS=$STATE/logs
 CKAN_VERSION=${CKAN_VERSION:-2.12.0}
+# The target CKAN lives in .state/venv, another version (CKAN_VERSION=2.11.6) in a venv of its own.
+# Its tests get a database and Solr core of their own too (CKAN refuses another version's schema),
+# e.g. ckan_test_2_11_6; `make test CKAN_VERSION=...` points test.ini at them.
+VENV=$STATE/venv VERSION_TEST=
+if [[ $CKAN_VERSION != 2.12.0 ]]; then
+  VENV=$STATE/venv-$CKAN_VERSION VERSION_TEST=ckan_test_${CKAN_VERSION//./_}
+fi
 PG_PORT=${SYNCSOURCE_PG_PORT:-5432}
 REDIS_PORT=${SYNCSOURCE_REDIS_PORT:-6379}
 SOLR_PORT=${SYNCSOURCE_SOLR_PORT:-8983}
 SITE_PORT=${SYNCSOURCE_SITE_PORT:-5000}
+AMQP_PORT=${SYNCSOURCE_AMQP_PORT:-5672}
+MQ=${SYNCSOURCE_MQ:-redis}
 SITE_INI=$STATE/ckan.ini
 ADMIN_USER=admin
 ADMIN_PASSWORD=syncsource-admin
@@ -54,6 +66,9 @@ install_system() {
   command -v gcc >/dev/null || missing+=(gcc)
   command -v curl >/dev/null || missing+=(curl)
   command -v chromium >/dev/null || missing+=(chromium) # the browser tests (Playwright)
+  if [[ $MQ == amqp ]]; then
+    [[ -x /usr/lib/rabbitmq/bin/rabbitmq-server ]] || missing+=(rabbitmq-server)
+  fi
   if ((${#missing[@]})); then
     say "Installing Debian packages: ${missing[*]}"
     apt-get update -qq
@@ -61,10 +76,13 @@ install_system() {
   else
     say "System packages present (PostgreSQL, Redis, Java, Maven)"
   fi
-  # Debian starts the packaged redis-server; this stack runs its own under .state/.
-  if command -v systemctl >/dev/null && systemctl is-active --quiet redis-server 2>/dev/null; then
-    systemctl stop redis-server || true
-  fi
+  # Debian starts the packaged servers; this stack runs its own under .state/.
+  local unit
+  for unit in redis-server rabbitmq-server; do
+    if command -v systemctl >/dev/null && systemctl is-active --quiet "$unit" 2>/dev/null; then
+      systemctl stop "$unit" || true
+    fi
+  done
 }
 
 install_python() {
@@ -129,7 +147,7 @@ start_postgres() {
   if [[ -z $("${psql[@]}" -c "SELECT 1 FROM pg_roles WHERE rolname='ckan'") ]]; then
     "${psql[@]}" -c "CREATE ROLE ckan LOGIN PASSWORD 'ckan'"
   fi
-  for db in ckan ckan_test ckan_bench; do
+  for db in ckan ckan_test ckan_bench $VERSION_TEST; do
     if [[ -z $("${psql[@]}" -c "SELECT 1 FROM pg_database WHERE datname='$db'") ]]; then
       say "Creating database $db"
       "${psql[@]}" -c "CREATE DATABASE $db OWNER ckan ENCODING 'UTF8'"
@@ -149,35 +167,84 @@ start_redis() {
   wait_for Redis 20 redis-cli -p "$REDIS_PORT" ping
 }
 
+# RabbitMQ runs as this user from Debian's scripts (not the /usr/sbin wrappers, which switch to the
+# rabbitmq user), with its node, data, Erlang cookie and distribution all on loopback in .state/.
+RABBITMQ_ENV=(
+  HOME="$STATE/rabbitmq" RABBITMQ_NODENAME=syncsource@localhost
+  RABBITMQ_MNESIA_BASE="$STATE/rabbitmq/mnesia" RABBITMQ_LOG_BASE="$LOGS"
+  RABBITMQ_CONFIG_FILE="$STATE/rabbitmq/rabbitmq.conf"
+  RABBITMQ_ENABLED_PLUGINS_FILE="$STATE/rabbitmq/enabled_plugins"
+  RABBITMQ_DIST_PORT=$((AMQP_PORT + 20000)) ERL_EPMD_ADDRESS=127.0.0.1
+  RABBITMQ_SERVER_ADDITIONAL_ERL_ARGS="-kernel inet_dist_use_interface {127,0,0,1}"
+)
+rabbitmq() { local script=$1; shift; env "${RABBITMQ_ENV[@]}" "/usr/lib/rabbitmq/bin/$script" "$@"; }
+
+start_rabbitmq() {
+  if pid_alive "$RUN/rabbitmq.pid"; then
+    say "RabbitMQ already running on 127.0.0.1:$AMQP_PORT"
+    return
+  fi
+  say "Starting RabbitMQ on 127.0.0.1:$AMQP_PORT"
+  mkdir -p "$STATE/rabbitmq/mnesia" "$RUN" "$LOGS"
+  echo "[]." >"$STATE/rabbitmq/enabled_plugins"
+  # The guest user may connect from loopback only, which is all this stack listens on.
+  printf 'listeners.tcp.default = 127.0.0.1:%s\nloopback_users.guest = true\nheartbeat = 600\n' "$AMQP_PORT" \
+    >"$STATE/rabbitmq/rabbitmq.conf"
+  setsid nohup env "${RABBITMQ_ENV[@]}" /usr/lib/rabbitmq/bin/rabbitmq-server \
+    >"$LOGS/rabbitmq.log" 2>&1 &
+  echo $! >"$RUN/rabbitmq.pid"
+  wait_for "RabbitMQ (see $LOGS/rabbitmq.log)" 120 \
+    rabbitmq rabbitmq-diagnostics -q check_port_connectivity
+}
+
+start_queue_broker() {
+  if [[ $MQ == amqp ]]; then start_rabbitmq; fi
+}
+
 solr_ready() { curl -fsS "http://127.0.0.1:$SOLR_PORT/solr/$1/admin/ping?wt=json"; }
+
+prepare_core() {  # prepare_core NAME: the core's directory, with CKAN's schema from $VENV
+  local dir=$STATE/solr/home/$1 schema
+  schema=$(echo "$VENV"/lib/python3*/site-packages/ckan/config/solr/schema.xml)
+  mkdir -p "$dir/conf"
+  cp "$ROOT"/stack/solr/home/ckan/conf/* "$dir/conf/"
+  # CKAN's own schema, straight from the installed ckan package: it can never drift.
+  ln -sf "$schema" "$dir/conf/schema.xml"
+}
 
 start_solr() {
   local home=$STATE/solr/home build=$STATE/solr/build
-  local schema=$VENV/lib/python3*/site-packages/ckan/config/solr/schema.xml
-  schema=$(echo $schema)
   if pid_alive "$RUN/solr.pid"; then
     say "Apache Solr already running on 127.0.0.1:$SOLR_PORT"
-    return
+  else
+    say "Starting Apache Solr 9.10.1 on 127.0.0.1:$SOLR_PORT (cores: ckan, ckan_test, ckan_bench)"
+    mkdir -p "$home" "$RUN" "$LOGS"
+    cp "$ROOT/stack/solr/home/solr.xml" "$home/solr.xml"
+    for core in ckan ckan_test ckan_bench; do
+      prepare_core "$core"
+      echo "name=$core" >"$home/$core/core.properties"
+    done
+    setsid nohup java -Xms256m -Xmx1g -Dsolr.log.dir="$LOGS" \
+      -cp "$build/syncsource-solr-1.0.jar:$(cat "$build/classpath.txt")" \
+      org.ckan.syncsource.solr.SolrLauncher "$home" "$SOLR_PORT" >"$LOGS/solr.log" 2>&1 &
+    echo $! >"$RUN/solr.pid"
+    wait_for "Apache Solr (see $LOGS/solr.log)" 120 solr_ready ckan
+    solr_ready ckan_test >/dev/null
   fi
-  say "Starting Apache Solr 9.10.1 on 127.0.0.1:$SOLR_PORT (cores: ckan, ckan_test, ckan_bench)"
-  mkdir -p "$home" "$RUN" "$LOGS"
-  cp "$ROOT/stack/solr/home/solr.xml" "$home/solr.xml"
-  for core in ckan ckan_test ckan_bench; do
-    mkdir -p "$home/$core/conf"
-    cp "$ROOT"/stack/solr/home/ckan/conf/* "$home/$core/conf/"
-    # CKAN's own schema, straight from the installed ckan package: it can never drift.
-    ln -sf "$schema" "$home/$core/conf/schema.xml"
-    echo "name=$core" >"$home/$core/core.properties"
-  done
-  setsid nohup java -Xms256m -Xmx1g -Dsolr.log.dir="$LOGS" \
-    -cp "$build/syncsource-solr-1.0.jar:$(cat "$build/classpath.txt")" \
-    org.ckan.syncsource.solr.SolrLauncher "$home" "$SOLR_PORT" >"$LOGS/solr.log" 2>&1 &
-  echo $! >"$RUN/solr.pid"
-  wait_for "Apache Solr (see $LOGS/solr.log)" 120 solr_ready ckan
-  solr_ready ckan_test >/dev/null
+  if [[ -n $VERSION_TEST ]] && ! solr_ready "$VERSION_TEST" >/dev/null 2>&1; then
+    say "Creating Solr core $VERSION_TEST (the schema of CKAN $CKAN_VERSION)"
+    prepare_core "$VERSION_TEST"
+    curl -fsS "http://127.0.0.1:$SOLR_PORT/solr/admin/cores?action=CREATE&name=$VERSION_TEST&instanceDir=$home/$VERSION_TEST" \
+      >/dev/null
+  fi
 }
 
 write_site_ini() {
+  local mq_settings=("ckan.harvest.mq.type=redis" "ckan.harvest.mq.hostname=")
+  if [[ $MQ == amqp ]]; then
+    mq_settings=("ckan.harvest.mq.type=amqp" "ckan.harvest.mq.hostname=127.0.0.1"
+      "ckan.harvest.mq.port=$AMQP_PORT")
+  fi
   if [[ ! -f $SITE_INI ]]; then
     say "Writing $SITE_INI"
     ckan_cli generate config "$SITE_INI" >/dev/null
@@ -189,7 +256,7 @@ write_site_ini() {
     "ckan.site_url=http://127.0.0.1:$SITE_PORT" \
     "ckan.site_id=default" \
     "ckan.plugins=activity harvest syncsource" \
-    "ckan.harvest.mq.type=redis" \
+    "${mq_settings[@]}" \
     "ckan.storage_path=$STATE/storage" \
     "ckan.views.default_views=" \
     "ckan.auth.create_unowned_dataset=true" \
@@ -263,7 +330,10 @@ start_site() {
 stop_all() {
   local bin
   bin=$(pg_bin)
-  for name in jobs-worker job-runner fetch-consumer gather-consumer site solr; do
+  if pid_alive "$RUN/rabbitmq.pid"; then
+    rabbitmq rabbitmqctl -q stop >/dev/null 2>&1 || true
+  fi
+  for name in jobs-worker job-runner fetch-consumer gather-consumer site solr rabbitmq; do
     if pid_alive "$RUN/$name.pid"; then
       say "Stopping $name"
       kill -- "-$(cat "$RUN/$name.pid")" 2>/dev/null || kill "$(cat "$RUN/$name.pid")" || true
@@ -272,6 +342,10 @@ stop_all() {
     fi
     rm -f "$RUN/$name.pid"
   done
+  # Erlang's port mapper outlives RabbitMQ's node; stop it unless another node still uses it.
+  if command -v epmd >/dev/null && ! epmd -names 2>/dev/null | grep -q '^name '; then
+    epmd -kill >/dev/null 2>&1 || true
+  fi
   if pid_alive "$RUN/redis.pid"; then
     say "Stopping Redis"
     redis-cli -p "$REDIS_PORT" shutdown nosave >/dev/null 2>&1 || true
@@ -284,7 +358,9 @@ stop_all() {
 }
 
 status() {
-  for name in redis solr site gather-consumer fetch-consumer job-runner jobs-worker; do
+  local names=(redis solr site gather-consumer fetch-consumer job-runner jobs-worker)
+  if [[ $MQ == amqp ]] || pid_alive "$RUN/rabbitmq.pid"; then names+=(rabbitmq); fi
+  for name in "${names[@]}"; do
     if pid_alive "$RUN/$name.pid"; then echo "$name: running"; else echo "$name: stopped"; fi
   done
   if runuser -u postgres -- "$(pg_bin)/pg_ctl" -D "$STATE/postgres" status >/dev/null 2>&1; then
@@ -296,14 +372,17 @@ status() {
 
 case ${1:-} in
   install) install_system; install_python; install_solr; install_actionlint ;;
-  services) start_postgres; start_redis; start_solr ;;
-  site) start_postgres; start_redis; start_solr; write_site_ini; init_site_db; start_site ;;
+  services) start_postgres; start_redis; start_queue_broker; start_solr ;;
+  site)
+    start_postgres; start_redis; start_queue_broker; start_solr
+    write_site_ini; init_site_db; start_site
+    ;;
   stop) stop_all ;;
   reset)
     stop_all
     say "Deleting databases, Solr index, queues, logs and the site config"
     rm -rf "$STATE/postgres" "$STATE/solr/home" "$STATE/redis" "$LOGS" "$RUN" \
-      "$STATE/storage" "$SITE_INI" "$STATE/admin-token"
+      "$STATE/storage" "$SITE_INI" "$STATE/admin-token" "$STATE/rabbitmq"
     ;;
   status) status ;;
   *) sed -n '2,11p' "$0" >&2; exit 2 ;;

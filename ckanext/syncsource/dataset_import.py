@@ -218,7 +218,8 @@ def _set_only_current(harvest_object: HarvestObject, current: bool) -> None:
             HarvestObject.harvest_source_id == harvest_object.harvest_source_id,
             HarvestObject.package_id == harvest_object.package_id,
             HarvestObject.id != harvest_object.id,
-            HarvestObject.current,
+            # Not the bare column: SQLAlchemy 1.4 (CKAN 2.11) cannot evaluate it in the session.
+            HarvestObject.current.is_(True),
         )
         .values(current=False)
     )

@@ -25,6 +25,9 @@ def advisory_lock(name: str, wait: bool = False) -> Iterator[bool]:
     """Hold the lock called `name`; yields False when `wait` is off and another holder has it."""
     key = _lock_key(name)
     with model.meta.engine.connect() as connection:
+        # Autocommit: nothing to commit, and the same code on SQLAlchemy 2 (CKAN 2.12) and 1.4
+        # (CKAN 2.11, whose connections have no commit()).
+        connection = connection.execution_options(isolation_level="AUTOCOMMIT")
         if wait:
             connection.execute(sa.select(sa.func.pg_advisory_lock(key)))
             locked = True
@@ -35,4 +38,3 @@ def advisory_lock(name: str, wait: bool = False) -> Iterator[bool]:
         finally:
             if locked:
                 connection.execute(sa.select(sa.func.pg_advisory_unlock(key)))
-            connection.commit()

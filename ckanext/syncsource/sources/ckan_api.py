@@ -8,6 +8,11 @@ included and the token is sent in the `Authorization` header to that origin only
 revoked or wrong token as if it were anonymous (public datasets only), which would make the
 private datasets look deleted; so the token is checked first with `user_show` without an id,
 which names the token's user and answers "Not found" to an anonymous caller.
+
+As ckanext-harvest's CKAN harvester does, only datasets of type `dataset` are read (not
+showcases or other types a site keeps in the same index), and a resource stored by the source
+site (`url_type` `upload` or `datastore`) keeps the source's download URL and loses its
+`url_type`, which would make this site rewrite the URL to a file it does not have.
 """
 
 import json
@@ -25,6 +30,7 @@ from .tokens import origin_key
 ACTION_PATH = "/api/3/action"
 GROUP_PAGE_SIZE = 25  # CKAN's default ckan.group_and_organization_list_all_fields_max
 DATASET_PAGE_SIZE = 1000  # CKAN's default ckan.search.rows_max
+DATASETS_ONLY = "+dataset_type:dataset"
 
 
 def action_base_url(url: str) -> str:
@@ -83,13 +89,14 @@ class CkanApiReader:
 
     def _datasets(self) -> Iterator[Record]:
         params: dict[str, Any] = {"q": "*:*", "sort": "id asc", "rows": DATASET_PAGE_SIZE}
+        params["fq"] = DATASETS_ONLY
         if self._token:
             params["include_private"] = "true"
         last_id = ""
         while True:
             if last_id:
                 escaped = last_id.replace("\\", "\\\\").replace('"', '\\"')
-                params["fq"] = f'id:{{"{escaped}" TO *]'
+                params["fq"] = f'{DATASETS_ONLY} +id:{{"{escaped}" TO *]'
             result = require_object(self._call("package_search", params), "package_search result")
             page = result.get("results")
             if not isinstance(page, list):
@@ -97,7 +104,8 @@ class CkanApiReader:
             if not page:
                 return
             for value in page:
-                record = keyed_record("dataset", require_object(value, "dataset"), "package_search")
+                dataset = _as_linked_copy(require_object(value, "dataset"))
+                record = keyed_record("dataset", dataset, "package_search")
                 if record.key <= last_id:
                     raise SourceError(
                         "package_search did not return datasets in ascending id order; "
@@ -132,3 +140,18 @@ class CkanApiReader:
 
     def _without_token(self, text: str) -> str:
         return text.replace(self._token, "***") if self._token else text
+
+
+def _as_linked_copy(dataset: dict[str, Any]) -> dict[str, Any]:
+    """The dataset with its resources pointing at the source site's files: a resource the source
+    site stores keeps its download URL and loses its `url_type`."""
+    resources = dataset.get("resources")
+    if not isinstance(resources, list):
+        return dataset
+    linked = [
+        {key: value for key, value in resource.items() if key != "url_type"}
+        if isinstance(resource, dict)
+        else resource
+        for resource in resources
+    ]
+    return {**dataset, "resources": linked}

@@ -9,11 +9,13 @@ deadline, since a server dripping its status line or headers never trips a read 
 """
 
 import contextlib
+import json
 import socket
 import ssl
 import tempfile
 import threading
 import time
+import zlib
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -37,6 +39,8 @@ from .settings import ReaderSettings
 REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
 HTML_TYPES = frozenset({"text/html", "application/xhtml+xml"})
 CHUNK_BYTES = 64 * 1024
+ERROR_BODY_BYTES = 8 * 1024
+"""How much of an error answer is read for the message it may carry (CKAN's JSON errors)."""
 
 
 @dataclass(frozen=True)
@@ -211,7 +215,8 @@ class HttpFetcher:
                     continue
                 if response.status != 200:
                     reason = f" {response.reason}" if response.reason else ""
-                    raise SourceError(f"HTTP {response.status}{reason}{after}")
+                    detail = _error_detail(response)
+                    raise SourceError(f"HTTP {response.status}{reason}{after}{detail}")
                 self._stream_body(response, file, deadline, after)
                 content_type = response.headers.get("Content-Type", "")
                 return content_type.split(";", 1)[0].strip().lower(), current
@@ -310,3 +315,27 @@ class HttpFetcher:
         except (ProtocolError, HTTPError) as e:
             raise SourceError(f"connection broken after {received} bytes: {e}{after}") from e
         file.flush()
+
+
+def _error_detail(response: urllib3.BaseHTTPResponse) -> str:
+    """The message a JSON error answer carries (CKAN's `{"error": {"message": ...}}`), as
+    `": message"`, or "" when there is none. Reads at most `ERROR_BODY_BYTES`, within the
+    connection's timeouts and the download's deadline."""
+    if "json" not in response.headers.get("Content-Type", "").lower():
+        return ""
+    try:
+        raw = response.read(ERROR_BODY_BYTES, decode_content=False)
+        if response.headers.get("Content-Encoding", "").strip().lower() == "gzip":
+            raw = zlib.decompressobj(wbits=31).decompress(raw, ERROR_BODY_BYTES)
+        body = json.loads(raw)
+    except (OSError, HTTPError, ProtocolError, zlib.error, ValueError):
+        return ""
+    error = body.get("error") if isinstance(body, dict) else None
+    if isinstance(error, dict):
+        message = error.get("message") or {k: v for k, v in error.items() if k != "__type"}
+    else:
+        message = error
+    if not message:
+        return ""
+    text = message if isinstance(message, str) else json.dumps(message)
+    return ": " + " ".join(text.split())[:300]

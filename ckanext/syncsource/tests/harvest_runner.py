@@ -15,7 +15,11 @@ from ckan.tests import factories
 from ckanext.harvest import queue
 from ckanext.harvest.model import HarvestObject
 
-TEST_INI = Path(__file__).resolve().parents[3] / "test.ini"
+
+def session_ini() -> Path:
+    """The configuration file of this test session (test.ini, or test-amqp.ini for RabbitMQ):
+    processes the tests start run on the same one."""
+    return Path(tk.config["__file__"])
 
 
 def sysadmin_context() -> dict:
@@ -74,7 +78,7 @@ def start_consumer(kind: str, log_path: Path) -> subprocess.Popen:
     ckan = Path(sys.executable).with_name("ckan")
     with open(log_path, "ab") as log:
         return subprocess.Popen(
-            [str(ckan), "-c", str(TEST_INI), "harvester", f"{kind}-consumer"],
+            [str(ckan), "-c", str(session_ini()), "harvester", f"{kind}-consumer"],
             stdout=log,
             stderr=subprocess.STDOUT,
             env=env,

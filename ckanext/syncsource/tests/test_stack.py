@@ -41,9 +41,8 @@ def test_the_harvest_tables_exist_after_migration():
     assert {"harvest_source", "harvest_job", "harvest_object", "harvest_object_extra"} <= tables
 
 
-def test_a_job_sent_to_the_gather_queue_travels_through_redis_to_a_consumer(
-    write_catalogue, tmp_path
-):
+@pytest.mark.queues
+def test_a_job_sent_to_the_gather_queue_travels_to_a_consumer(write_catalogue, tmp_path):
     source = create_source(write_catalogue())
     consumer = start_consumer("gather", tmp_path / "gather.log")
     try:

@@ -49,12 +49,20 @@ def make_source(catalogue):
     return make
 
 
+def _purge_queues() -> None:
+    # On RabbitMQ a queue exists once a consumer has declared it, and ckanext-harvest's purge
+    # fails on a missing one: declare both first (on Redis this only opens a connection).
+    queue.get_gather_consumer()
+    queue.get_fetch_consumer()
+    queue.purge_queues()
+
+
 @pytest.fixture
 def empty_queues(stack):
     """Start with empty gather and fetch queues (a failed test may leave messages behind)."""
-    queue.purge_queues()
+    _purge_queues()
     yield
-    queue.purge_queues()
+    _purge_queues()
 
 
 @pytest.fixture

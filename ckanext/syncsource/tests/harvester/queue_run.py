@@ -1,4 +1,4 @@
-"""Jobs through ckanext-harvest's real Redis queues and consumer processes."""
+"""Jobs through ckanext-harvest's real queues (Redis or RabbitMQ) and consumer processes."""
 
 from __future__ import annotations
 
@@ -61,3 +61,11 @@ def consumer_tracebacks(log_dir: Path) -> list[str]:
         for line in log.read_text().splitlines()
         if "Traceback" in line
     ]
+
+
+def objects_taken(log_dir: Path) -> dict[str, int]:
+    """How many harvest objects each fetch consumer received, from its log."""
+    return {
+        log.name: log.read_text().count("Received harvest object id")
+        for log in sorted(log_dir.glob("fetch-*.log"))
+    }

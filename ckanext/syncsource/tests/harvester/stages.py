@@ -12,7 +12,7 @@ from ckan import model
 from ckanext.harvest import queue
 from ckanext.harvest.model import HarvestJob, HarvestObject
 
-from ..harvest_runner import TEST_INI, sysadmin_context
+from ..harvest_runner import session_ini, sysadmin_context
 
 
 def gather_job(source_id: str) -> tuple[str, list[str]]:
@@ -58,7 +58,7 @@ def ckan_command(*args: str) -> str:
     returns what it printed."""
     ckan = Path(sys.executable).with_name("ckan")
     done = subprocess.run(
-        [str(ckan), "-c", str(TEST_INI), *args],
+        [str(ckan), "-c", str(session_ini()), *args],
         check=True,
         capture_output=True,
         env=dict(os.environ),

@@ -1,4 +1,5 @@
-"""Jobs through the real Redis queue, with ckanext-harvest's gather and fetch consumers."""
+"""Jobs through the real queues (Redis; RabbitMQ under `make test-amqp`) and ckanext-harvest's
+consumer processes."""
 
 from __future__ import annotations
 
@@ -8,10 +9,10 @@ from ckan.tests import helpers
 from ..harvest_runner import job_errors, run_job, sysadmin_context
 from .catalogue import dataset, datasets, org
 from .conftest import SOURCE_NAME
-from .queue_run import consumer_tracebacks, consumers, finish
+from .queue_run import consumer_tracebacks, consumers, finish, objects_taken
 from .site_view import assert_site_matches, dataset_count, expected, show, stats
 
-pytestmark = pytest.mark.usefixtures("empty_queues")
+pytestmark = [pytest.mark.queues, pytest.mark.usefixtures("empty_queues")]
 
 
 def _start_job(source_id: str) -> str:
@@ -105,3 +106,22 @@ def test_a_dataset_added_while_consumers_run_is_picked_up_by_the_next_job(
 
     assert (stats(job)["added"], stats(job)["not modified"]) == (1, 2)
     assert_site_matches(SOURCE_NAME, expected(catalogue.datasets))
+
+
+@pytest.mark.load
+def test_a_thousand_datasets_through_one_gather_and_three_fetch_consumers(
+    catalogue, make_source, tmp_path
+):
+    catalogue.groups = {"grp-1": org("Group 1")}
+    catalogue.datasets = datasets(*(f"s{n:04}" for n in range(1000)), groups=("grp-1",))
+    source = make_source()
+
+    with consumers(tmp_path, fetchers=3):
+        job = finish(_start_job(source["id"]), source["id"], timeout=1800)
+
+    assert (stats(job)["added"], job_errors(job["id"])) == (1000, [])
+    assert_site_matches(SOURCE_NAME, expected(catalogue.datasets))
+    taken = objects_taken(tmp_path)
+    assert sorted(taken) == ["fetch-0.log", "fetch-1.log", "fetch-2.log"]
+    assert all(taken.values()), f"a fetch consumer took no object: {taken}"
+    assert consumer_tracebacks(tmp_path) == []

@@ -16,7 +16,7 @@ from .queue_run import consumers, objects_done
 from .site_view import assert_site_matches, expected, stats
 from .stages import ckan_command
 
-pytestmark = pytest.mark.usefixtures("empty_queues")
+pytestmark = [pytest.mark.queues, pytest.mark.usefixtures("empty_queues")]
 
 
 def _harvester_run() -> None:

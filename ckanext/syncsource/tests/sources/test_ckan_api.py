@@ -42,9 +42,11 @@ def serve_ckan(server, datasets=DATASETS):
         visible = [
             d for d in datasets if not d["private"] or (authorized and "include_private" in p)
         ]
-        if "fq" in p:
-            after = re.fullmatch(r'id:\{"(.*)" TO \*\]', p["fq"]).group(1)
-            visible = [d for d in visible if d["id"] > after]
+        # As Solr: the reader asks for datasets of type "dataset", after the last id it saw.
+        query = re.fullmatch(r'\+dataset_type:dataset(?: \+id:\{"(.*)" TO \*\])?', p["fq"])
+        visible = [d for d in visible if d.get("type", "dataset") == "dataset"]
+        if query.group(1):
+            visible = [d for d in visible if d["id"] > query.group(1)]
         rows = min(int(p["rows"]), 1000)
         answer(handler, {"count": len(visible), "results": visible[:rows]})
 
@@ -129,6 +131,56 @@ def test_api_error_is_reported_without_the_token(make_tls_server, certificate):
         read_with_token(server, certificate)
     assert "group_list failed" in str(caught.value)
     assert TOKEN not in str(caught.value)
+
+
+def test_only_datasets_of_type_dataset_are_read(server):
+    others = [
+        {"id": f"id-{n:04}-x", "name": f"show-{n}", "private": False, "type": "showcase"}
+        for n in range(3)
+    ]
+    records = read(serve_ckan(server, DATASETS[:5] + others))
+    assert [r.key for r in records if r.kind == "dataset"] == [
+        "id-0001",
+        "id-0002",
+        "id-0003",
+        "id-0004",
+    ]
+
+
+def test_resources_stored_by_the_source_keep_its_url_and_lose_their_url_type(server):
+    stored = {"url": "https://catalogue.test/dataset/d/resource/r/download/data.csv"}
+    dataset = {
+        "id": "id-1",
+        "name": "ds-1",
+        "private": False,
+        "resources": [
+            {**stored, "id": "r", "url_type": "upload", "format": "CSV"},
+            {"id": "q", "url": "https://catalogue.test/datastore/dump/q", "url_type": "datastore"},
+            {"id": "l", "url": "https://elsewhere.test/file.csv", "url_type": None},
+        ],
+    }
+    [record] = [r for r in read(serve_ckan(server, [dataset])) if r.kind == "dataset"]
+    assert record.obj["resources"] == [
+        {**stored, "id": "r", "format": "CSV"},
+        {"id": "q", "url": "https://catalogue.test/datastore/dump/q"},
+        {"id": "l", "url": "https://elsewhere.test/file.csv"},
+    ]
+
+
+def test_an_error_answer_shows_ckans_message(server):
+    url = serve_ckan(server)
+    error = {
+        "message": "Access denied: not authorized to see this",
+        "__type": "Authorization Error",
+    }
+    server.routes["/data/api/3/action/group_list"] = lambda h: reply(
+        h, json.dumps({"success": False, "error": error}).encode(), 403
+    )
+    with pytest.raises(
+        SourceError,
+        match=r"group_list: HTTP 403 Forbidden: Access denied: not authorized to see this$",
+    ):
+        read(url)
 
 
 def test_http_error_names_the_action(server):
