@@ -21,8 +21,11 @@ SYNCED_MODIFIED_EXTRA = "syncsource_synced_modified"
 _CHUNK = 5000
 
 
-def _with_marker(query: sa.Select) -> tuple[sa.Select, sa.ColumnElement]:
-    """`query` able to read the ownership extra, and the column that holds it.
+def with_ownership_marker(
+    query: sa.Select, outer: bool = False
+) -> tuple[sa.Select, sa.ColumnElement]:
+    """`query` (which selects from `package`) able to read the ownership extra, and the column
+    that holds it; with `outer`, packages without the extra stay in the query.
 
     CKAN 2.12 keeps extras in a JSONB column of `package`; CKAN 2.11 in the `package_extra`
     table.
@@ -37,6 +40,7 @@ def _with_marker(query: sa.Select) -> tuple[sa.Select, sa.ColumnElement]:
             extra.c.key == OWNERSHIP_EXTRA,
             extra.c.state == "active",
         ),
+        isouter=outer,
     )
     return joined, extra.c.value
 
@@ -51,7 +55,7 @@ def owned_datasets(harvest_source_id: str, source_name: str) -> list[ExistingEnt
     along with a dataset).
     """
     prefix = ownership_marker(source_name, "")
-    packages, marker = _with_marker(
+    packages, marker = with_ownership_marker(
         sa.select(
             model.Package.id,
             model.Package.name,
@@ -81,7 +85,6 @@ def owned_datasets(harvest_source_id: str, source_name: str) -> list[ExistingEnt
             model.Package.state,
             model.Package.metadata_modified,
             model.Package.metadata_created,
-            marker,
             HarvestObjectExtra.key,
             HarvestObjectExtra.value,
         )
@@ -95,8 +98,9 @@ def owned_datasets(harvest_source_id: str, source_name: str) -> list[ExistingEnt
         )
         .where(HarvestObject.harvest_source_id == harvest_source_id, HarvestObject.current)
     )
-    rows = model.Session.execute(linked)
-    for package_id, guid, name, state, modified, created, marker_value, key, value in rows:
+    linked, linked_marker = with_ownership_marker(linked, outer=True)
+    rows = model.Session.execute(linked.add_columns(linked_marker))
+    for package_id, guid, name, state, modified, created, key, value, marker_value in rows:
         entry = entries.setdefault(
             package_id, {"name": name, "state": state, "modified": modified, "created": created}
         )

@@ -131,6 +131,7 @@ def _create_or_update(
     _make_current(harvest_object, merged["id"])
     _record_sync(harvest_object, step["fingerprint"], synced_at)
     _write("package_create" if current is None else "package_update", merged, user)
+    _record_stored_modified(harvest_object, merged["id"], step["fingerprint"], synced_at)
     return True
 
 
@@ -207,6 +208,18 @@ def _record_sync(harvest_object: HarvestObject, fingerprint: str, modified: str)
             extra.value = values.pop(extra.key)
     for key, value in values.items():
         harvest_object.extras.append(HarvestObjectExtra(key=key, value=value))
+
+
+def _record_stored_modified(
+    harvest_object: HarvestObject, package_id: str, fingerprint: str, sent: str
+) -> None:
+    """CKAN 2.11 sets metadata_modified itself on every write (2.12 keeps the one sent): record
+    the one it stored, or the next job would not trust the fingerprint."""
+    package = model.Package.get(package_id)
+    stored = package.metadata_modified.isoformat() if package is not None else None
+    if stored is not None and stored != sent:
+        _record_sync(harvest_object, fingerprint, stored)
+        harvest_object.save()
 
 
 def _set_only_current(harvest_object: HarvestObject, current: bool) -> None:

@@ -5,7 +5,8 @@
 `source_type`, `config` and `frequency` only inside `extras`: the edit form comes up empty and
 `harvest_source_patch` fails. It also checks no access. Chained here: check access as for
 updating the source, call the original, then index the source as CKAN 2.12 does for any
-dataset (`index_update_package`, through the harvest show schema).
+dataset (`index_update_package`, through the harvest show schema). CKAN 2.11 keeps no validated
+copy in the index, has no `index_update_package` and needs only the access check.
 
 `harvest_source_create`: CKAN 2.12's `package_create` shows the new dataset before the session
 is flushed, so harvest's `after_dataset_show` cannot find the new source and the answer has no
@@ -20,8 +21,11 @@ from __future__ import annotations
 
 import contextvars
 
+import ckan.logic
 import ckan.plugins.toolkit as tk
-from ckan.logic import auth_audit_exempt, index_update_package
+from ckan.logic import auth_audit_exempt
+
+_index_update_package = getattr(ckan.logic, "index_update_package", None)  # CKAN 2.12 and later
 
 # `harvest_sources_reindex` (sysadmins only; `ckan harvester reindex`) checks access itself,
 # then reindexes each source with a fresh context that names no user.
@@ -35,7 +39,8 @@ def harvest_source_reindex(up_func, context, data_dict):
         tk.check_access("harvest_source_reindex", context, data_dict)
     result = up_func(context, data_dict)
     source_id = tk.get_or_bust(data_dict, "id")
-    index_update_package(context, source_id, context.get("defer_commit", False))
+    if _index_update_package is not None:
+        _index_update_package(context, source_id, context.get("defer_commit", False))
     return result
 
 

@@ -9,6 +9,7 @@ from ckan import model
 from ckan.tests import helpers
 
 from ckanext.syncsource import group_sync
+from ckanext.syncsource.ckan_state import with_ownership_marker
 from ckanext.syncsource.core.normalize import OWNERSHIP_EXTRA
 
 from ..harvest_runner import sysadmin_context
@@ -49,11 +50,12 @@ def expected(catalogue: dict[str, dict[str, Any]], names: dict[str, str] | None 
 def in_database(source_name: str) -> dict[str, tuple]:
     """Source id -> summary of the active datasets carrying this source's marker (DB)."""
     prefix = f"{source_name}:"
+    packages, marker = with_ownership_marker(sa.select(model.Package.id))
     ids = model.Session.execute(
-        sa.select(model.Package.id).where(
+        packages.where(
             model.Package.state == "active",
             model.Package.type == "dataset",
-            sa.func.starts_with(model.Package.extras[OWNERSHIP_EXTRA].astext, prefix),
+            sa.func.starts_with(marker, prefix),
         )
     ).scalars()
     found = {}
