@@ -4,7 +4,7 @@
 VENV := .state/venv
 PYTEST_ARGS ?=
 
-.PHONY: up test lint install services down reset status
+.PHONY: up test reliability lint install services down reset status
 
 ## Bring the whole stack up and run the demo harvest (URL and login printed at the end).
 up: install
@@ -14,6 +14,10 @@ up: install
 ## Run the whole test suite (lint included) on the real stack.
 test: install services lint
 	$(VENV)/bin/python -m pytest --ckan-ini=test.ini ckanext/syncsource bench $(PYTEST_ARGS)
+
+## The whole reliability battery (faults, killed workers, fuzz) as a table; non-zero on a failure.
+reliability: install services
+	$(VENV)/bin/python bench/reliability.py $(PYTEST_ARGS)
 
 lint:
 	$(VENV)/bin/ruff check .

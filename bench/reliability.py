@@ -75,8 +75,7 @@ def main(argv: list[str]) -> int:
     os.environ["SYNCSOURCE_RELIABILITY"] = "full"
     table = Table()
     pytest.main(
-        ["--ckan-ini", str(ROOT / "test.ini"), str(BATTERY), "-q", "-p", "no:cacheprovider"]
-        + argv,
+        ["--ckan-ini", str(ROOT / "test.ini"), str(BATTERY), "-q", "-p", "no:cacheprovider", *argv],
         plugins=[table],
     )
     rows = list(table.rows.values())

@@ -24,6 +24,7 @@ FULL = os.environ.get("SYNCSOURCE_RELIABILITY") == "full"
 HAND_MADE = ("hand-made", "ds-k1")
 """Hand-made datasets; the second has a name battery catalogues also want."""
 
+
 def pytest_configure(config):
     config.addinivalue_line("markers", "full: a reliability case only `make reliability` runs")
 

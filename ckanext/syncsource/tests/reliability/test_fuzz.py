@@ -7,6 +7,7 @@ nothing else may escape, and no planned step may touch a dataset that is not the
 
 from __future__ import annotations
 
+import contextlib
 import io
 
 from hypothesis import HealthCheck, given, settings
@@ -50,7 +51,9 @@ def _plan_what_was_read(records) -> None:
             continue
         content[record.key] = canonical
         entries.append(
-            SourceEntry(record.key, canonical.get("name", ""), sync_fingerprint(canonical, SyncOptions()))
+            SourceEntry(
+                record.key, canonical.get("name", ""), sync_fingerprint(canonical, SyncOptions())
+            )
         )
     plan = plan_datasets(entries, OWN, lambda name: name in FOREIGN_NAMES)
     own_ids = {entry.package_id for entry in OWN}
@@ -69,10 +72,8 @@ def _plan_what_was_read(records) -> None:
 
 
 def _read_all(read) -> None:
-    try:
+    with contextlib.suppress(SourceError):
         _plan_what_was_read(list(read))
-    except SourceError:
-        pass
 
 
 def _fuzz(documents, read) -> int:

@@ -121,9 +121,7 @@ def server():
 
 
 @pytest.mark.parametrize(("fault", "run"), _cases())
-def test_a_source_fault_fails_the_job_cleanly_and_the_next_good_run_works(
-    case, server, fault, run
-):
+def test_a_source_fault_fails_the_job_cleanly_and_the_next_good_run_works(case, server, fault, run):
     path = "/catalogue.json"
     source, source_name = case.new_source(server.url(path), format="json")
     ids = tuple(f"{source_name}-{n}" for n in range(3))
