@@ -3,6 +3,9 @@
 - `package_create` / `package_update`: ckanext-harvest passes only the config text to
   `validate_config`, so the check that keeps each syncsource source's `source_name` its own runs
   where harvest sources are saved (the web form, the CLI and `harvest_source_*` all go there).
+- `harvest_job_create`: ckanext-harvest checks for a pending job, then inserts one; simultaneous
+  calls (a double click, two schedulers) all pass the check. Serialised per source, the later
+  calls see the first job and are refused.
 - `harvest_job_show`, `harvest_job_list`, `harvest_source_show_status`: the job statistics count the
   datasets a job found unchanged, which have no harvest object (see `run_summary`).
 """
@@ -14,10 +17,12 @@ from typing import Any
 import ckan.plugins.toolkit as tk
 
 from .. import ckan_state
+from ..locks import advisory_lock
 from ..run_summary import count_unchanged
 from ..source_config import configured_source_name
 
 __all__ = [
+    "harvest_job_create",
     "harvest_job_list",
     "harvest_job_show",
     "harvest_source_show_status",
@@ -42,6 +47,13 @@ def _check_source_name(data_dict: dict[str, Any]) -> None:
                 ]
             }
         )
+
+
+@tk.chained_action
+def harvest_job_create(up_func, context, data_dict):
+    source_id = data_dict.get("source_id")
+    with advisory_lock(f"syncsource-job-create:{source_id}", wait=True):
+        return up_func(context, data_dict)
 
 
 @tk.chained_action
