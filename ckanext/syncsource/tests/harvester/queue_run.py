@@ -15,10 +15,14 @@ from ..harvest_runner import start_consumer, sysadmin_context, wait_until
 
 
 @contextlib.contextmanager
-def consumers(log_dir: Path, fetchers: int = 1) -> Iterator[list[subprocess.Popen]]:
-    """A gather consumer and `fetchers` fetch consumers, stopped (by their ids) on exit."""
-    started = [start_consumer("gather", log_dir / "gather.log")]
+def consumers(
+    log_dir: Path, fetchers: int = 1, gatherers: int = 1
+) -> Iterator[list[subprocess.Popen]]:
+    """`gatherers` gather and `fetchers` fetch consumers, stopped (by their ids) on exit."""
+    started = []
     try:
+        for number in range(gatherers):
+            started.append(start_consumer("gather", log_dir / f"gather-{number}.log"))
         for number in range(fetchers):
             started.append(start_consumer("fetch", log_dir / f"fetch-{number}.log"))
         yield started

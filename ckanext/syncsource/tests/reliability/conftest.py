@@ -18,7 +18,7 @@ from ckan.tests import helpers
 
 from ..harvest_runner import create_source, sysadmin_context
 from ..harvester.catalogue import dataset
-from .invariants import Figures, Site, stored_digests
+from .invariants import Figures, Site, search_differences, stored_digests
 
 FULL = os.environ.get("SYNCSOURCE_RELIABILITY") == "full"
 HAND_MADE = ("hand-made", "ds-k1")
@@ -69,6 +69,7 @@ class Case:
 
     site: Site
     before: dict[str, str]
+    search_before: list[str]
     sources: set[str] = field(default_factory=set)
     crashes: list[str] = field(default_factory=list)
     figures: Figures | None = None
@@ -89,9 +90,9 @@ class Case:
 @pytest.fixture
 def case(site, with_plugins, request) -> Case:
     """Check the invariants after the case and record its figures for the battery's table."""
-    current = Case(site, stored_digests())
+    current = Case(site, stored_digests(), search_differences())
     yield current
-    figures = site.measure(current.before, current.sources)
+    figures = site.measure(current.before, current.search_before, current.sources)
     current.figures = figures
     properties = request.node.user_properties
     properties += [

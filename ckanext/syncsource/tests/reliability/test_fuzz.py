@@ -1,5 +1,5 @@
 """Fuzz: generated malformed and hostile documents through the readers and the planner (pure,
-no database), and some of them through real jobs (full battery only).
+no database), and 200 of them through real jobs (full battery only).
 
 A document may fail as a whole (SourceError) and a dataset may fail alone (InvalidObject);
 nothing else may escape, and no planned step may touch a dataset that is not the source's.
@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import contextlib
 import io
+import json
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 
 from ckanext.syncsource.core.datasets_plan import DatasetCreate, plan_datasets
@@ -23,7 +25,8 @@ from ckanext.syncsource.sources import SourceError
 from ckanext.syncsource.sources.json_document import read_json_document
 from ckanext.syncsource.sources.json_lines import read_json_lines
 
-from .conftest import FULL
+from ..harvest_runner import job_errors, run_job
+from .conftest import FULL, catalogue
 from .hostile_documents import FOREIGN_NAMES, hostile_documents, hostile_lines
 
 EXAMPLES = 5000 if FULL else 150
@@ -100,3 +103,31 @@ def test_hostile_json_lines_end_in_source_or_dataset_errors(record_property):
     done = _fuzz(hostile_lines, lambda doc: read_json_lines(lambda: io.BytesIO(doc), 1_000_000))
     record_property("documents", done)
     assert done >= EXAMPLES
+
+
+REAL_JOBS = 200
+
+
+@pytest.mark.full
+def test_hostile_documents_through_real_jobs_never_crash_and_leave_others_alone(
+    case, catalogue_dir, record_property
+):
+    path = catalogue_dir / "catalogue.json"
+    source, source_name = case.new_source(str(path), format="json", delete_limit=1.0)
+    crashes = []
+
+    @settings(fuzzing, max_examples=REAL_JOBS, derandomize=True)
+    @given(document=hostile_documents)
+    def run(document):
+        path.write_bytes(document)
+        job = run_job(source["id"])
+        crashes.extend(m for m in job_errors(job["id"]) if "unexpectedly" in m)
+
+    run()
+    record_property("documents", REAL_JOBS)
+    case.crashes += crashes
+    good = [f"{source_name}-{n}" for n in range(3)]
+    path.write_text(json.dumps(catalogue(good)))
+    job = run_job(source["id"])
+    case.expect(source_name, good)
+    assert job_errors(job["id"]) == []
