@@ -18,13 +18,19 @@ from ..harvest_runner import start_consumer, sysadmin_context, wait_until
 def consumers(
     log_dir: Path, fetchers: int = 1, gatherers: int = 1
 ) -> Iterator[list[subprocess.Popen]]:
-    """`gatherers` gather and `fetchers` fetch consumers, stopped (by their ids) on exit."""
+    """`gatherers` gather and `fetchers` fetch consumers, all listening on their queues when
+    this yields; stopped (by their ids) on exit."""
     started = []
     try:
         for number in range(gatherers):
             started.append(start_consumer("gather", log_dir / f"gather-{number}.log"))
         for number in range(fetchers):
             started.append(start_consumer("fetch", log_dir / f"fetch-{number}.log"))
+        logs = sorted(log_dir.glob("*.log"))
+        wait_until(
+            lambda: all("queue consumer registered" in log.read_text() for log in logs),
+            what="the consumers to listen",
+        )
         yield started
     finally:
         for process in started:
@@ -56,6 +62,11 @@ def finish(job_id: str, source_id: str, timeout: float = 120) -> dict:
     job = tk.get_action("harvest_job_show")(sysadmin_context(), {"id": job_id})
     assert job["status"] == "Finished"
     return job
+
+
+def objects_taken(log_path: Path) -> int:
+    """How many harvest object messages the fetch consumer writing `log_path` received."""
+    return log_path.read_text().count("Received harvest object id")
 
 
 def consumer_tracebacks(log_dir: Path) -> list[str]:

@@ -8,7 +8,7 @@ from ckan.tests import helpers
 from ..harvest_runner import job_errors, run_job, sysadmin_context
 from .catalogue import dataset, datasets, org
 from .conftest import SOURCE_NAME
-from .queue_run import consumer_tracebacks, consumers, finish
+from .queue_run import consumer_tracebacks, consumers, finish, objects_taken
 from .site_view import assert_site_matches, dataset_count, expected, stats
 
 pytestmark = pytest.mark.usefixtures("empty_queues")
@@ -67,6 +67,10 @@ def test_two_fetch_consumers_apply_deletes_creates_and_updates_without_duplicate
     assert_site_matches(SOURCE_NAME, expected(catalogue.datasets, {"n0": "ds-s00-1"}))
     assert dataset_count() == 16 + 6
     assert consumer_tracebacks(tmp_path) == []
+    # Both consumers took part: the run above was concurrent, not one consumer doing it all.
+    taken = [objects_taken(tmp_path / f"fetch-{n}.log") for n in range(2)]
+    assert min(taken) > 0, taken
+    assert sum(taken) == 16
 
 
 def test_a_dataset_added_while_consumers_run_is_picked_up_by_the_next_job(
