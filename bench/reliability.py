@@ -92,13 +92,14 @@ def main(argv: list[str]) -> int:
         print(f"  {row.case}: {row.reason.splitlines()[0] if row.reason else ''}")
     faults = [row for row in rows if "faults" in row.case or "killed" in row.case]
     left = _children()
+    secrets = [r.figures["secrets leaked"] for r in rows if "secrets leaked" in r.figures]
     print(
         f"\ncases run: {len(rows)}; failed: {len(failed)}; "
         f"faults survived: {sum(r.outcome == 'passed' for r in faults)} of {len(faults)}; "
         f"datasets lost: {sum(r.figures.get('lost', 0) for r in rows)}; "
         f"duplicates: {sum(r.figures.get('duplicates', 0) for r in rows)}; "
         f"crashes: {sum(r.figures.get('crashes', 0) for r in rows)}; "
-        f"secrets leaked: {sum(r.figures.get('secrets leaked', 0) for r in rows)}; "
+        f"secrets leaked: {sum(secrets) if secrets else 'not measured'}; "
         f"processes left running: {len(left)}"
     )
     return 1 if failed or left or not rows else 0
