@@ -48,6 +48,13 @@ def _json_error(error: ijson.JSONError, stream: _TrackedStream, complete: bool) 
     return SourceError(f"invalid JSON before byte {stream.position} ({detail})")
 
 
+def _unpaired_surrogate(stream: _TrackedStream) -> SourceError:
+    # The input is valid UTF-8 (checked as it is read): ijson fails on a \uXXXX escape that
+    # names half of a UTF-16 surrogate pair without the other half.
+    position = stream.position
+    return SourceError(f"invalid JSON before byte {position} (unpaired \\u surrogate escape)")
+
+
 def _collect_small_sections(stream: _TrackedStream) -> tuple[dict[str, list[Record]], bool]:
     """Check the document's structure; return its organizations and groups, and whether it
     has a dataset section."""
@@ -107,6 +114,8 @@ def _collect_small_sections(stream: _TrackedStream) -> tuple[dict[str, list[Reco
                 complete = True
     except ijson.JSONError as e:
         raise _json_error(e, stream, complete) from e
+    except UnicodeDecodeError as e:
+        raise _unpaired_surrogate(stream) from e
     return collected, "dataset" in sections
 
 
@@ -124,3 +133,5 @@ def read_json_document(open_stream: Callable[[], BinaryIO]) -> Iterator[Record]:
             yield Record("dataset", key, obj)
     except ijson.JSONError as e:
         raise _json_error(e, stream, complete=False) from e
+    except UnicodeDecodeError as e:
+        raise _unpaired_surrogate(stream) from e
