@@ -16,7 +16,8 @@ TEST_ENV := CKAN_SQLALCHEMY_URL=postgresql://ckan:ckan@127.0.0.1:5432/ckan_test_
 endif
 PYTEST_ARGS ?=
 
-.PHONY: up test test-2.11 test-amqp harvest-suite lint install services down reset status
+.PHONY: up test test-2.11 test-amqp harvest-suite reliability lint install services down reset
+.PHONY: status
 
 ## Bring the whole stack up and run the demo harvest (URL and login printed at the end).
 up: install
@@ -44,6 +45,10 @@ test-2.11:
 test-amqp: export SYNCSOURCE_MQ = amqp
 test-amqp: install services
 	$(VENV)/bin/python -m pytest --ckan-ini=test-amqp.ini ckanext/syncsource -m queues $(PYTEST_ARGS)
+
+## The whole reliability battery (faults, killed workers, fuzz) as a table; non-zero on a failure.
+reliability: install services
+	$(VENV)/bin/python bench/reliability.py $(PYTEST_ARGS)
 
 lint:
 	$(VENV)/bin/ruff check .

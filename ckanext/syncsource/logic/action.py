@@ -5,6 +5,9 @@
   sources are saved (the web form, the CLI and `harvest_source_*` all go there): first access
   (so a caller who may not save learns nothing), then the options only a sysadmin may set
   (`source_rights`), then that each syncsource source's `source_name` is its own.
+- `harvest_job_create`: ckanext-harvest checks for a pending job, then inserts one; simultaneous
+  calls (a double click, two schedulers) all pass the check. Serialised per source, the later
+  calls see the first job and are refused.
 - `harvest_job_show`, `harvest_job_list`, `harvest_source_show_status`: the job statistics count the
   datasets a job found unchanged, which have no harvest object (see `run_summary`).
 - `harvest_source_create`, `harvest_source_reindex`, `harvest_sources_reindex`: the repairs in
@@ -18,6 +21,7 @@ from typing import Any
 import ckan.plugins.toolkit as tk
 
 from .. import ckan_state
+from ..locks import advisory_lock
 from ..run_summary import count_unchanged
 from ..source_config import ConfigError, configured_source_name, parse_source_config
 from ..source_rights import save_problem
@@ -28,6 +32,7 @@ from .source_reindex import (
 )
 
 __all__ = [
+    "harvest_job_create",
     "harvest_job_list",
     "harvest_job_show",
     "harvest_source_create",
@@ -66,6 +71,13 @@ def _check_source_name(data_dict: dict[str, Any]) -> None:
                 ]
             }
         )
+
+
+@tk.chained_action
+def harvest_job_create(up_func, context, data_dict):
+    source_id = data_dict.get("source_id")
+    with advisory_lock(f"syncsource-job-create:{source_id}", wait=True):
+        return up_func(context, data_dict)
 
 
 @tk.chained_action

@@ -64,6 +64,13 @@ def _json_error(error: ijson.JSONError, stream: _TrackedStream, complete: bool) 
     return SourceError(f"invalid JSON before byte {stream.position} ({detail})")
 
 
+def _unpaired_surrogate(stream: _TrackedStream) -> SourceError:
+    # The input is valid UTF-8 (checked as it is read): ijson fails on a \uXXXX escape that
+    # names half of a UTF-16 surrogate pair without the other half.
+    position = stream.position
+    return SourceError(f"invalid JSON before byte {position} (unpaired \\u surrogate escape)")
+
+
 def _collect_small_sections(stream: _TrackedStream) -> tuple[dict[str, list[Record]], int]:
     """Check the document's structure; return its organizations and groups, and the byte where
     the dataset section starts (at the latest; 0 when there is none)."""
@@ -137,6 +144,8 @@ def _collect_small_sections(stream: _TrackedStream) -> tuple[dict[str, list[Reco
                 complete = True
     except ijson.JSONError as e:
         raise _json_error(e, stream, complete) from e
+    except UnicodeDecodeError as e:
+        raise _unpaired_surrogate(stream) from e
     return collected, dataset_start
 
 
@@ -158,3 +167,5 @@ def read_json_document(
             yield Record("dataset", key, obj)
     except ijson.JSONError as e:
         raise _json_error(e, stream, complete=False) from e
+    except UnicodeDecodeError as e:
+        raise _unpaired_surrogate(stream) from e

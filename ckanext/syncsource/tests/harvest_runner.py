@@ -66,19 +66,22 @@ def job_errors(job_id: str) -> list[str]:
     return messages
 
 
-def start_consumer(kind: str, log_path: Path) -> subprocess.Popen:
-    """Start ckanext-harvest's `gather` or `fetch` consumer on test.ini, as a site runs it.
+def start_consumer(
+    kind: str, log_path: Path, program: list[str] | None = None, **env_vars: str
+) -> subprocess.Popen:
+    """Start ckanext-harvest's `gather` or `fetch` consumer on test.ini, as a site runs it
+    (`program` replaces the `ckan` command; `env_vars` are added to its environment).
 
     redis-py 8 would time out the consumer's blocking pop after 5 s idle; a long socket timeout
     keeps it alive for the test.
     """
-    env = dict(os.environ)
+    env = {**os.environ, **env_vars}
     redis_url = env.get("CKAN_REDIS_URL") or "redis://127.0.0.1:6379/1"
     env["CKAN_REDIS_URL"] = f"{redis_url}?socket_timeout=600"
-    ckan = Path(sys.executable).with_name("ckan")
+    program = program or [str(Path(sys.executable).with_name("ckan"))]
     with open(log_path, "ab") as log:
         return subprocess.Popen(
-            [str(ckan), "-c", str(session_ini()), "harvester", f"{kind}-consumer"],
+            [*program, "-c", str(session_ini()), "harvester", f"{kind}-consumer"],
             stdout=log,
             stderr=subprocess.STDOUT,
             env=env,

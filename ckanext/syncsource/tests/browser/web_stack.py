@@ -12,7 +12,7 @@ import sys
 from collections.abc import Iterator
 from pathlib import Path
 
-from ..harvest_runner import TEST_INI, start_consumer
+from ..harvest_runner import session_ini, start_consumer
 
 RUNNER_PAUSE_SECONDS = 2
 
@@ -35,7 +35,7 @@ def _start(command: str, log_path: Path) -> subprocess.Popen:
 @contextlib.contextmanager
 def background_workers(log_dir: Path) -> Iterator[None]:
     """Consumers, the job runner loop and `ckan jobs worker`, stopped on exit."""
-    ckan = f"'{Path(sys.executable).with_name('ckan')}' -c '{TEST_INI}'"
+    ckan = f"'{Path(sys.executable).with_name('ckan')}' -c '{session_ini()}'"
     started = [
         start_consumer("gather", log_dir / "gather.log"),
         start_consumer("fetch", log_dir / "fetch.log"),

@@ -15,12 +15,22 @@ from ..harvest_runner import start_consumer, sysadmin_context, wait_until
 
 
 @contextlib.contextmanager
-def consumers(log_dir: Path, fetchers: int = 1) -> Iterator[list[subprocess.Popen]]:
-    """A gather consumer and `fetchers` fetch consumers, stopped (by their ids) on exit."""
-    started = [start_consumer("gather", log_dir / "gather.log")]
+def consumers(
+    log_dir: Path, fetchers: int = 1, gatherers: int = 1
+) -> Iterator[list[subprocess.Popen]]:
+    """`gatherers` gather and `fetchers` fetch consumers, all listening on their queues when
+    this yields; stopped (by their ids) on exit."""
+    started = []
     try:
+        for number in range(gatherers):
+            started.append(start_consumer("gather", log_dir / f"gather-{number}.log"))
         for number in range(fetchers):
             started.append(start_consumer("fetch", log_dir / f"fetch-{number}.log"))
+        logs = sorted(log_dir.glob("*.log"))
+        wait_until(
+            lambda: all("queue consumer registered" in log.read_text() for log in logs),
+            what="the consumers to listen",
+        )
         yield started
     finally:
         for process in started:
@@ -54,6 +64,11 @@ def finish(job_id: str, source_id: str, timeout: float = 120) -> dict:
     return job
 
 
+def objects_taken(log_path: Path) -> int:
+    """How many harvest object messages the fetch consumer writing `log_path` received."""
+    return log_path.read_text().count("Received harvest object id")
+
+
 def consumer_tracebacks(log_dir: Path) -> list[str]:
     return [
         f"{log.name}: {line}"
@@ -61,11 +76,3 @@ def consumer_tracebacks(log_dir: Path) -> list[str]:
         for line in log.read_text().splitlines()
         if "Traceback" in line
     ]
-
-
-def objects_taken(log_dir: Path) -> dict[str, int]:
-    """How many harvest objects each fetch consumer received, from its log."""
-    return {
-        log.name: log.read_text().count("Received harvest object id")
-        for log in sorted(log_dir.glob("fetch-*.log"))
-    }

@@ -7,6 +7,7 @@ import shutil
 import socket
 import ssl
 import subprocess
+import sys
 import threading
 from collections.abc import Callable, Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -65,6 +66,7 @@ class LocalServer:
     ) -> None:
         self.routes: dict[str, Route] = {}
         self.requests: list[tuple[str, dict[str, str]]] = []
+        self.errors: list[str] = []
         server = self
 
         class Handler(BaseHTTPRequestHandler):
@@ -79,11 +81,16 @@ class LocalServer:
             def log_message(self, *args) -> None:
                 pass
 
+        def handle_error(_httpd, request, client_address) -> None:
+            # Readers that stop early (size cap, deadline) reset the connection on purpose;
+            # any other error (an assertion in a route) fails the test when the server stops.
+            error = sys.exc_info()[1]
+            if not isinstance(error, (BrokenPipeError, ConnectionResetError)):
+                server.errors.append(repr(error))
+
         family = socket.AF_INET6 if ":" in host else socket.AF_INET
-        # Readers that stop early (size cap, deadline) reset the connection on purpose; the
-        # server need not print a traceback for it.
-        quiet = {"address_family": family, "handle_error": lambda *args: None}
-        server_class = type("Server", (ThreadingHTTPServer,), quiet)
+        members = {"address_family": family, "handle_error": handle_error}
+        server_class = type("Server", (ThreadingHTTPServer,), members)
         self._httpd = server_class((host, 0), Handler)
         if tls is not None:
             self._httpd.socket = tls.wrap_socket(self._httpd.socket, server_side=True)
@@ -119,6 +126,7 @@ def make_server() -> Iterator[Callable[..., LocalServer]]:
     yield start
     for server in servers:
         server.stop()
+    assert [error for server in servers for error in server.errors] == []
 
 
 @pytest.fixture

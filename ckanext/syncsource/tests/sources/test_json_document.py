@@ -83,3 +83,10 @@ def test_gzip_bomb_is_stopped_by_the_size_limit():
     assert len(bomb) < 100_000
     with pytest.raises(SourceError, match="larger than 1000000 bytes once decompressed"):
         read(bomb, max_bytes=1_000_000)
+
+
+@pytest.mark.parametrize("section", ["organization", "dataset"])
+def test_an_unpaired_surrogate_escape_is_a_source_error(section):
+    data = b'{"%s": {"k1": {"title": "a\\udc00b"}}}' % section.encode()
+    with pytest.raises(SourceError, match=r"unpaired \\u surrogate escape"):
+        read(data)
