@@ -86,7 +86,7 @@ install_system() {
 }
 
 install_python() {
-  local stamp=$STATE/venv.stamp
+  local stamp=$VENV.stamp
   local want
   want=$(cat "$ROOT/requirements.txt" "$ROOT/dev-requirements.txt" "$ROOT/pyproject.toml" \
     | sha256sum | cut -c1-16)-$CKAN_VERSION
