@@ -94,6 +94,10 @@ _DATASET_STRUCTURED = frozenset({"name", "extras", "tags", "groups", "resources"
 _SCALARS = (str, int, bool, type(None))
 _ABSENT = object()
 
+MAX_DEPTH = 100
+"""How deeply a field's value may nest: deeper values are refused, not recursed into (the
+readers refuse such records too; this also covers datasets handed to the client)."""
+
 
 def normalize_dataset(obj: Mapping[str, Any]) -> dict[str, Any]:
     """Canonical content of a source dataset, the input of fingerprints and merges.
@@ -263,8 +267,10 @@ def _resources(value: Any, ckan_side: bool) -> list[dict[str, Any]]:
     return resources
 
 
-def _plain(value: Any, field: str) -> Any:
+def _plain(value: Any, field: str, depth: int = 1) -> Any:
     """A copy of a JSON value; anything JSON cannot carry faithfully is refused."""
+    if depth > MAX_DEPTH:
+        raise InvalidObject(field, f"nested deeper than {MAX_DEPTH} levels")
     if isinstance(value, _SCALARS):
         return value
     if isinstance(value, float):
@@ -276,8 +282,8 @@ def _plain(value: Any, field: str) -> Any:
         for key, item in value.items():
             if not isinstance(key, str):
                 raise InvalidObject(field, "object keys must be strings")
-            copy[key] = _plain(item, field)
+            copy[key] = _plain(item, field, depth + 1)
         return copy
     if isinstance(value, list | tuple):
-        return [_plain(item, field) for item in value]
+        return [_plain(item, field, depth + 1) for item in value]
     raise InvalidObject(field, f"unsupported value of type {type(value).__name__}")

@@ -201,3 +201,18 @@ def test_a_source_dataset_of_another_type_is_refused(kind):
     with pytest.raises(InvalidObject, match=f"type: must be 'dataset'.*{kind!r}"):
         normalize_dataset({"id": "d1", "name": "d1", "type": kind})
     assert "type" not in normalize_dataset({"id": "d1", "name": "d1", "type": "dataset"})
+
+
+def _nested(depth: int) -> object:
+    value: object = "leaf"
+    for _ in range(depth):
+        value = [value]
+    return value
+
+
+def test_a_value_nested_too_deeply_is_refused_without_recursing_into_it():
+    # 5,000 levels would exhaust Python's recursion limit; the field is refused first.
+    for deep in ({"notes": _nested(5000)}, {"resources": [{"url": "u", "schema": _nested(5000)}]}):
+        with pytest.raises(InvalidObject, match="nested deeper than 100 levels"):
+            normalize_dataset({"name": "ds", **deep})
+    assert normalize_dataset({"name": "ds", "spatial": _nested(99)})["spatial"] == _nested(99)

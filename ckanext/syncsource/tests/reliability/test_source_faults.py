@@ -95,19 +95,13 @@ REASONS = {
 }
 DRIPS = ("1 byte/s body", "1 byte/s status line")
 QUICK = {"status 500", "redirect to a refused address", "1 byte/s body", "gzip bomb"}
-ISSUE_10 = pytest.mark.xfail(
-    strict=True,
-    reason="the download deadline does not cover the status line and headers yet (issue 10)",
-)
 
 
 def _cases():
     for fault in REASONS:
         for run in ("first run", "steady state"):
             marks = []
-            if fault == "1 byte/s status line":
-                marks += [ISSUE_10, pytest.mark.full]
-            elif fault not in QUICK or (run == "first run" and fault != "1 byte/s body"):
+            if fault not in QUICK or (run == "first run" and fault != "1 byte/s body"):
                 marks.append(pytest.mark.full)
             yield pytest.param(fault, run, marks=marks, id=f"{fault} / {run}")
 
