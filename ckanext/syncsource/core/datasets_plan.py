@@ -240,11 +240,11 @@ def _freed_names(
     """Name -> CKAN id of the source's own datasets whose names a create may take over: those
     deleted by this run, and the deleted ones that stay deleted."""
     deleted = {step.package_id for step in deletes}
-    freed = {}
-    for entry in owned:
+    freed: dict[str, str] = {}
+    for entry in sorted(owned, key=lambda entry: entry.package_id):
         staying = entry.source_id in in_source and kept[entry.source_id] is entry
         if entry.package_id in deleted or (entry.state != "active" and not staying):
-            freed[entry.name] = entry.package_id
+            freed.setdefault(entry.name, entry.package_id)
     return freed
 
 

@@ -94,7 +94,9 @@ def _fuzz(documents, read) -> int:
 
 
 def test_hostile_json_documents_end_in_source_or_dataset_errors(record_property):
-    done = _fuzz(hostile_documents, lambda doc: read_json_document(lambda: io.BytesIO(doc)))
+    done = _fuzz(
+        hostile_documents, lambda doc: read_json_document(lambda: io.BytesIO(doc), 1_000_000)
+    )
     record_property("documents", done)
     assert done >= EXAMPLES
 
