@@ -54,8 +54,9 @@ def object_count() -> int:
 
 
 def ckan_command(*args: str) -> str:
-    """Run a `ckan` CLI command on test.ini in its own process, as an operator or cron does;
-    returns what it printed."""
+    """Run a `ckan` CLI command on the session's ini in its own process, as an operator or cron
+    does; returns what it printed. This process's session is then dropped, so that it reads
+    what the command wrote (SQLAlchemy 1.4, under CKAN 2.11, would serve the objects it holds)."""
     ckan = Path(sys.executable).with_name("ckan")
     done = subprocess.run(
         [str(ckan), "-c", str(session_ini()), *args],
@@ -65,4 +66,5 @@ def ckan_command(*args: str) -> str:
         timeout=120,
         text=True,
     )
+    model.Session.remove()
     return done.stdout + done.stderr

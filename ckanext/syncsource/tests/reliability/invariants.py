@@ -15,7 +15,7 @@ import sqlalchemy as sa
 from ckan import model
 from ckan.tests import helpers
 
-from ckanext.syncsource.core.normalize import OWNERSHIP_EXTRA
+from ckanext.syncsource.ckan_state import with_ownership_marker
 
 from ..harvest_runner import sysadmin_context
 
@@ -47,23 +47,25 @@ def stored_digests() -> dict[str, str]:
 def owned_by(source_name: str) -> list[tuple[str, str, str]]:
     """(source id, dataset id, name) of the active datasets carrying the source's marker."""
     prefix = f"{source_name}:"
-    marker = model.Package.extras[OWNERSHIP_EXTRA].astext
+    query, marker = with_ownership_marker(sa.select(model.Package.id, model.Package.name))
     rows = model.Session.execute(
-        sa.select(marker, model.Package.id, model.Package.name).where(
+        query.add_columns(marker).where(
             model.Package.state == "active",
             model.Package.type == "dataset",
             sa.func.starts_with(marker, prefix),
         )
     ).all()
-    return [(value[len(prefix) :], package_id, name) for value, package_id, name in rows]
+    return [(value[len(prefix) :], package_id, name) for package_id, name, value in rows]
 
 
 def _unmarked_new(before: dict[str, str]) -> list[str]:
     """Active datasets made during the case without any ownership marker: what a create that
     lost its marker would leave behind (the battery makes hand-made datasets only before)."""
-    marker = model.Package.extras[OWNERSHIP_EXTRA].astext
+    query, marker = with_ownership_marker(
+        sa.select(model.Package.id, model.Package.name), outer=True
+    )
     rows = model.Session.execute(
-        sa.select(model.Package.id, model.Package.name).where(
+        query.where(
             model.Package.state == "active",
             model.Package.type == "dataset",
             marker.is_(None),
@@ -165,11 +167,9 @@ def _case_rows(case_sources: set[str]) -> set[str]:
     """Datasets the case's sources may change: theirs, deleted ones included."""
     if not case_sources:
         return set()
-    marker = model.Package.extras[OWNERSHIP_EXTRA].astext
+    query, marker = with_ownership_marker(sa.select(model.Package.id))
     return set(
         model.Session.execute(
-            sa.select(model.Package.id).where(
-                sa.or_(*(sa.func.starts_with(marker, f"{name}:") for name in case_sources))
-            )
+            query.where(sa.or_(*(sa.func.starts_with(marker, f"{name}:") for name in case_sources)))
         ).scalars()
     )
