@@ -11,7 +11,7 @@ from pathlib import Path
 
 import ckan.plugins.toolkit as tk
 from ckan import model
-from ckan.tests import factories
+from ckan.tests import factories, helpers
 from ckanext.harvest import queue
 from ckanext.harvest.model import HarvestObject
 
@@ -38,6 +38,20 @@ def create_source(url: str, config: dict | None = None, name: str | None = None)
             "source_type": "syncsource",
             "config": json.dumps(config) if config is not None else "",
         },
+    )
+
+
+def save_source_config(source: dict, config: dict) -> dict:
+    """Save a new config for a source through `harvest_source_update`, as the edit form does."""
+    return helpers.call_action(
+        "harvest_source_update",
+        sysadmin_context(),
+        id=source["id"],
+        name=source["name"],
+        title=source["title"],
+        url=source["url"],
+        source_type="syncsource",
+        config=json.dumps(config),
     )
 
 

@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass, field
 from typing import Any
 
 import pytest
-from ckan.tests import helpers
 from ckanext.harvest import queue
 
-from ..harvest_runner import create_source, sysadmin_context
+from ..harvest_runner import create_source, save_source_config
 from .catalogue import org
 
 # Show the compared values when an assertion in the helper module fails.
@@ -70,15 +68,6 @@ def reconfigure():
     """Save a new config for a source through `harvest_source_update`, as the edit form does."""
 
     def save(source: dict, **config: Any) -> dict:
-        return helpers.call_action(
-            "harvest_source_update",
-            sysadmin_context(),
-            id=source["id"],
-            name=source["name"],
-            title=source["title"],
-            url=source["url"],
-            source_type="syncsource",
-            config=json.dumps({"source_name": SOURCE_NAME, **config}),
-        )
+        return save_source_config(source, {"source_name": SOURCE_NAME, **config})
 
     return save

@@ -12,23 +12,16 @@ from ckan import model
 from ckan.tests import helpers
 from ckanext.harvest.model import HarvestSource
 
-from ..harvest_runner import create_source, job_errors, run_job, sysadmin_context
+from ..harvest_runner import (
+    create_source,
+    job_errors,
+    run_job,
+    save_source_config,
+    sysadmin_context,
+)
 from .catalogue import datasets
 from .conftest import SOURCE_NAME
 from .site_view import assert_site_matches, dataset_count, expected, show, stats
-
-
-def _update(source: dict, config: dict) -> dict:
-    return helpers.call_action(
-        "harvest_source_update",
-        sysadmin_context(),
-        id=source["id"],
-        name=source["name"],
-        title=source["title"],
-        url=source["url"],
-        source_type="syncsource",
-        config=json.dumps(config),
-    )
 
 
 def test_an_update_taking_another_sources_source_name_is_refused(stack):
@@ -36,7 +29,7 @@ def test_an_update_taking_another_sources_source_name_is_refused(stack):
     two = create_source("/tmp/syncsource-test/sources/two.json", {"source_name": "two"})
 
     with pytest.raises(tk.ValidationError) as refused:
-        _update(two, {"source_name": "one"})
+        save_source_config(two, {"source_name": "one"})
 
     assert "source_name 'one' is already used" in json.dumps(refused.value.error_dict)
     assert json.loads(HarvestSource.get(two["id"]).config) == {"source_name": "two"}
