@@ -228,8 +228,10 @@ start_solr() {
       -cp "$build/syncsource-solr-1.0.jar:$(cat "$build/classpath.txt")" \
       org.ckan.syncsource.solr.SolrLauncher "$home" "$SOLR_PORT" >"$LOGS/solr.log" 2>&1 &
     echo $! >"$RUN/solr.pid"
-    wait_for "Apache Solr (see $LOGS/solr.log)" 120 solr_ready ckan
-    solr_ready ckan_test >/dev/null
+    # Cores load one by one: a node with many test cores answers 503 for the later ones at first.
+    for core in ckan ckan_test ckan_bench; do
+      wait_for "Apache Solr core $core (see $LOGS/solr.log)" 120 solr_ready "$core"
+    done
   fi
   if [[ -n $VERSION_TEST ]] && ! solr_ready "$VERSION_TEST" >/dev/null 2>&1; then
     say "Creating Solr core $VERSION_TEST (the schema of CKAN $CKAN_VERSION)"
