@@ -16,8 +16,8 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from ckanext.syncsource.core.datasets_plan import plan_datasets
+from ckanext.syncsource.core.entries import ExistingEntry, SourceEntry
 from ckanext.syncsource.core.fingerprint import sync_fingerprint
-from ckanext.syncsource.core.model import ExistingEntry, SourceEntry
 from ckanext.syncsource.core.normalize import normalize_dataset
 from ckanext.syncsource.core.options import SyncOptions
 

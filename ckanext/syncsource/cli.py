@@ -7,11 +7,11 @@ import json
 import click
 from ckanext.harvest.model import HarvestSource
 
-from . import ckan_state
-from .plan_report import plan_summary, plan_text
-from .run_plan import PlanFailed, plan_run
-from .source_config import ConfigError, parse_source_config
-from .staging import DatasetSpool
+from .planning import site_state
+from .planning.dataset_spool import DatasetSpool
+from .planning.plan_report import plan_summary, plan_text
+from .planning.resolved_source import ConfigError, resolve_source
+from .planning.run_plan import PlanFailed, plan_run
 
 __all__ = ["syncsource"]
 
@@ -31,23 +31,22 @@ def plan(source: str, as_json: bool, limit: int):
     """Show what the next job of the syncsource harvest SOURCE (id or name) would create,
     update and delete. Reads the source and the database; writes nothing."""
     harvest_source = HarvestSource.get(source) or HarvestSource.get(
-        ckan_state.package_id_by_name(source) or ""
+        site_state.package_id_by_name(source) or ""
     )
     if harvest_source is None or harvest_source.type != "syncsource":
         raise click.ClickException(f"{source!r} is not a syncsource harvest source")
     try:
-        config = parse_source_config(harvest_source.config)
+        resolved = resolve_source(harvest_source)
     except ConfigError as e:
         raise click.ClickException(f"invalid source config: {e}") from e
-    source_name = ckan_state.source_name_of(harvest_source.id, config.source_name)
     with DatasetSpool() as spool:
         try:
-            run = plan_run(harvest_source, source_name, config, spool)
+            run = plan_run(resolved, spool)
         except PlanFailed as e:
             raise click.ClickException(str(e)) from e
     summary = plan_summary(run)
     if as_json:
         click.echo(json.dumps(summary, indent=2))
     else:
-        click.echo(f"Plan of harvest source {source!r} (source_name {source_name!r}):")
+        click.echo(f"Plan of harvest source {source!r} (source_name {resolved.source_name!r}):")
         click.echo(plan_text(summary, limit))

@@ -7,9 +7,9 @@ import logging
 from ckan import model
 from ckanext.harvest.harvesters.base import HarvesterBase
 
-from .dataset_import import ImportFailed, import_object
-from .gather import GatherFailed, gather
-from .source_config import ConfigError, parse_source_config
+from .harvest.datasets_sync import ImportFailed, import_object
+from .harvest.gather import GatherFailed, gather
+from .planning.source_config import ConfigError, parse_source_config
 
 log = logging.getLogger(__name__)
 
@@ -42,7 +42,7 @@ class SyncSourceHarvester(HarvesterBase):
 
     def gather_stage(self, harvest_job) -> list[str] | None:
         try:
-            return gather(harvest_job, self._get_user_name(), self._report(harvest_job))
+            gathered = gather(harvest_job, self._get_user_name())
         except GatherFailed as e:
             log.error("Gather of job %s failed: %s", harvest_job.id, e)
             self._save_gather_error(str(e), harvest_job)
@@ -54,6 +54,9 @@ class SyncSourceHarvester(HarvesterBase):
             model.Session.rollback()
             self._save_gather_error(f"The gather stage failed unexpectedly: {e!r}", harvest_job)
             return None
+        for problem in gathered.problems:
+            self._save_gather_error(problem, harvest_job)
+        return gathered.object_ids
 
     def fetch_stage(self, harvest_object) -> bool:
         # Gather stores each dataset's content in its object: nothing is left to fetch.
@@ -74,6 +77,3 @@ class SyncSourceHarvester(HarvesterBase):
                 f"The import failed unexpectedly: {e!r}", harvest_object, "Import"
             )
             return False
-
-    def _report(self, harvest_job):
-        return lambda message: self._save_gather_error(message, harvest_job)

@@ -8,9 +8,9 @@ from pathlib import Path
 import ckan.plugins as p
 import ckan.plugins.toolkit as tk
 
-from . import source_form_help
 from .harvester import SyncSourceHarvester
-from .plan_views import plan_page
+from .web import source_form_help
+from .web.plan_page import plan_page
 
 
 @tk.blanket.config_declarations

@@ -14,10 +14,10 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 from ..core.datasets_plan import DatasetPlan, plan_datasets
+from ..core.entries import ObjectError, SourceEntry
 from ..core.errors import InvalidObject
 from ..core.fingerprint import sync_fingerprint
 from ..core.merge import differs, merge_dataset
-from ..core.model import ObjectError, SourceEntry
 from ..core.names import wanted_name_problem
 from ..core.normalize import normalize_dataset, ownership_marker
 from ..core.options import SyncOptions

@@ -18,7 +18,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator, Mapping
 from typing import Any
 
-from ..core.model import ExistingEntry, ExistingGroup
+from ..core.entries import ExistingEntry, ExistingGroup
 from ..core.names import name_candidates, name_problem
 from ..core.normalize import OWNERSHIP_EXTRA, ownership_marker
 from .action_api import ActionApi, CkanUnreachable

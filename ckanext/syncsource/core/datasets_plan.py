@@ -11,7 +11,7 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 
-from .model import ExistingEntry, ObjectError, SourceEntry
+from .entries import ExistingEntry, ObjectError, SourceEntry
 from .names import DEFAULT_MAX_TRIES, cut_name, name_for_create, wanted_name_problem
 
 

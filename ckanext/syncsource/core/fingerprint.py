@@ -19,17 +19,21 @@ def fingerprint(canonical: Any) -> str:
     return hashlib.blake2b(data, digest_size=16).hexdigest()
 
 
-def sync_fingerprint(canonical: Any, options: SyncOptions) -> str:
+def sync_fingerprint(
+    canonical: Any, options: SyncOptions, adjustments: tuple[str, ...] = ()
+) -> str:
     """The fingerprint to plan with and to record once a dataset is synced.
 
-    It covers the dataset merge options as well as the content, so that changing an option
-    makes every dataset an update candidate instead of leaving it as it was merged before.
+    It covers the dataset merge options and what the site adjusts after the merge
+    (`adjustments`) as well as the content, so that changing either makes every dataset an
+    update candidate instead of leaving it as it was merged before.
     """
-    return fingerprint(
-        {
-            "content": canonical,
-            "dataset_preserve_names": options.dataset_preserve_names,
-            "dataset_preserve_organization": options.dataset_preserve_organization,
-            "dataset_group_merge_strategy": options.dataset_group_merge_strategy,
-        }
-    )
+    covered = {
+        "content": canonical,
+        "dataset_preserve_names": options.dataset_preserve_names,
+        "dataset_preserve_organization": options.dataset_preserve_organization,
+        "dataset_group_merge_strategy": options.dataset_group_merge_strategy,
+    }
+    if adjustments:  # absent otherwise: fingerprints recorded before plugins existed still hold
+        covered["adjustments"] = list(adjustments)
+    return fingerprint(covered)

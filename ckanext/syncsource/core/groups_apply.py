@@ -16,8 +16,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
+from .entries import ObjectError
 from .groups_plan import GroupPlan, Kind
-from .model import ObjectError
 
 
 class GroupRefused(Exception):

@@ -6,8 +6,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
+from .entries import ExistingGroup, ObjectError
 from .errors import InvalidObject
-from .model import ExistingGroup, ObjectError
 from .names import name_problem
 from .normalize import normalize_group
 

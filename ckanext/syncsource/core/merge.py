@@ -7,12 +7,7 @@ from typing import Any
 
 from .errors import UnknownReference
 from .names import cut_name
-from .normalize import (
-    DATASET_DEFAULTS,
-    OWNERSHIP_EXTRA,
-    SOURCE_RESOURCE_ID,
-    normalize_ckan_dataset,
-)
+from .normalize import DATASET_DEFAULTS, OWNERSHIP_EXTRA, SOURCE_RESOURCE_ID, normalize_ckan_dataset
 from .options import SyncOptions
 
 

@@ -5,11 +5,13 @@
   sources are saved (the web form, the CLI and `harvest_source_*` all go there): first access
   (so a caller who may not save learns nothing), then the options only a sysadmin may set
   (`source_rights`), then that each syncsource source's `source_name` is its own.
+- `harvest_jobs_run`: the `ISyncSource` plugins hear of the syncsource jobs it finished
+  (`harvest.finished_jobs`).
 - `harvest_job_create`: ckanext-harvest checks for a pending job, then inserts one; simultaneous
   calls (a double click, two schedulers) all pass the check. Serialised per source, the later
   calls see the first job and are refused.
 - `harvest_job_show`, `harvest_job_list`, `harvest_source_show_status`: the job statistics count the
-  datasets a job found unchanged, which have no harvest object (see `run_summary`).
+  datasets a job found unchanged, which have no harvest object (see `harvest.job_counts`).
 - `harvest_source_create`, `harvest_source_reindex`, `harvest_sources_reindex`: the repairs in
   `source_reindex` (ckanext-harvest 1.6.3 on CKAN 2.12).
 """
@@ -20,21 +22,19 @@ from typing import Any
 
 import ckan.plugins.toolkit as tk
 
-from .. import ckan_state
-from ..locks import advisory_lock
-from ..run_summary import count_unchanged
-from ..source_config import ConfigError, configured_source_name, parse_source_config
-from ..source_rights import save_problem
-from .source_reindex import (
-    harvest_source_create,
-    harvest_source_reindex,
-    harvest_sources_reindex,
-)
+from ..harvest.finished_jobs import announce_finished, running_jobs
+from ..harvest.job_counts import count_unchanged
+from ..harvest.locks import advisory_lock
+from ..planning import site_state
+from ..planning.source_config import ConfigError, configured_source_name, parse_source_config
+from ..planning.source_rights import save_problem
+from .source_reindex import harvest_source_create, harvest_source_reindex, harvest_sources_reindex
 
 __all__ = [
     "harvest_job_create",
     "harvest_job_list",
     "harvest_job_show",
+    "harvest_jobs_run",
     "harvest_source_create",
     "harvest_source_reindex",
     "harvest_source_show_status",
@@ -60,9 +60,9 @@ def _check_save(action: str, context, data_dict: dict[str, Any]) -> None:
 def _check_source_name(data_dict: dict[str, Any]) -> None:
     own_id = data_dict.get("id")
     if not own_id and data_dict.get("name"):
-        own_id = ckan_state.package_id_by_name(data_dict["name"])
+        own_id = site_state.package_id_by_name(data_dict["name"])
     source_name = configured_source_name(data_dict.get("config")) or data_dict.get("name")
-    if source_name and ckan_state.other_sources_named(source_name, own_id):
+    if source_name and site_state.other_sources_named(source_name, own_id):
         raise tk.ValidationError(
             {
                 "config": [
@@ -78,6 +78,14 @@ def harvest_job_create(up_func, context, data_dict):
     source_id = data_dict.get("source_id")
     with advisory_lock(f"syncsource-job-create:{source_id}", wait=True):
         return up_func(context, data_dict)
+
+
+@tk.chained_action
+def harvest_jobs_run(up_func, context, data_dict):
+    running = running_jobs(data_dict.get("source_id"))
+    result = up_func(context, data_dict)
+    announce_finished(running)
+    return result
 
 
 @tk.chained_action

@@ -26,12 +26,12 @@ from ckanext.syncsource.core.datasets_plan import (
     DatasetPlan,
     plan_datasets,
 )
+from ckanext.syncsource.core.entries import ExistingEntry, ExistingGroup, ObjectError, SourceEntry
 from ckanext.syncsource.core.errors import InvalidObject
 from ckanext.syncsource.core.fingerprint import sync_fingerprint
 from ckanext.syncsource.core.groups_apply import GroupRefused
 from ckanext.syncsource.core.groups_plan import GroupPlan, Kind, plan_groups
 from ckanext.syncsource.core.merge import differs, merge_dataset, renamed
-from ckanext.syncsource.core.model import ExistingEntry, ExistingGroup, ObjectError, SourceEntry
 from ckanext.syncsource.core.names import DEFAULT_MAX_TRIES, is_valid_name, name_for_create
 from ckanext.syncsource.core.normalize import OWNERSHIP_EXTRA, normalize_dataset
 from ckanext.syncsource.core.options import SyncOptions

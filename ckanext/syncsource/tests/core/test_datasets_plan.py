@@ -11,7 +11,7 @@ from ckanext.syncsource.core.datasets_plan import (
     IgnoredCopy,
     plan_datasets,
 )
-from ckanext.syncsource.core.model import ExistingEntry, ObjectError, SourceEntry
+from ckanext.syncsource.core.entries import ExistingEntry, ObjectError, SourceEntry
 
 
 def nothing_taken(name):

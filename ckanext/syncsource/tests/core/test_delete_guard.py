@@ -6,7 +6,7 @@ import pytest
 
 from ckanext.syncsource.core.datasets_plan import plan_datasets
 from ckanext.syncsource.core.delete_guard import delete_limit_problem, refusal
-from ckanext.syncsource.core.model import ExistingEntry, SourceEntry
+from ckanext.syncsource.core.entries import ExistingEntry, SourceEntry
 
 
 def existing(count: int) -> list[ExistingEntry]:

@@ -1,5 +1,6 @@
 import pytest
 
+from ckanext.syncsource.core.entries import ExistingGroup
 from ckanext.syncsource.core.groups_plan import (
     GroupCreate,
     GroupLeave,
@@ -7,7 +8,6 @@ from ckanext.syncsource.core.groups_plan import (
     GroupUpdate,
     plan_groups,
 )
-from ckanext.syncsource.core.model import ExistingGroup
 
 
 def existing(name, state="active", title="Old title", group_id=None):

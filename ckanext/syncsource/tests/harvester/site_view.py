@@ -8,9 +8,9 @@ import sqlalchemy as sa
 from ckan import model
 from ckan.tests import helpers
 
-from ckanext.syncsource import group_sync
-from ckanext.syncsource.ckan_state import with_ownership_marker
 from ckanext.syncsource.core.normalize import OWNERSHIP_EXTRA
+from ckanext.syncsource.harvest import groups_sync
+from ckanext.syncsource.planning.site_state import with_ownership_marker
 
 from ..harvest_runner import sysadmin_context
 
@@ -121,7 +121,7 @@ def spy_group_writes(monkeypatch) -> list[tuple[str, str, str]]:
     (verb, kind, name or id), and let it through (organizations have no metadata_modified to
     show a write)."""
     writes: list[tuple[str, str, str]] = []
-    writer = group_sync._ActionWriter
+    writer = groups_sync._ActionWriter
     create, patch = writer.create, writer.patch
 
     def spied_create(self, kind, content):

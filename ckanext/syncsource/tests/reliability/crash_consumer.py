@@ -40,7 +40,8 @@ def _install() -> None:
     from ckan.model import modification
     from ckanext.harvest import queue
 
-    from ckanext.syncsource import gather, harvester
+    from ckanext.syncsource import harvester
+    from ckanext.syncsource.harvest import gather
 
     running: list[str] = []
 

@@ -15,7 +15,7 @@ import sqlalchemy as sa
 from ckan import model
 from ckan.tests import helpers
 
-from ckanext.syncsource.ckan_state import with_ownership_marker
+from ckanext.syncsource.planning.site_state import with_ownership_marker
 
 from ..harvest_runner import sysadmin_context
 

@@ -15,10 +15,10 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 
 from ckanext.syncsource.core.datasets_plan import DatasetCreate, plan_datasets
+from ckanext.syncsource.core.entries import ExistingEntry, SourceEntry
 from ckanext.syncsource.core.errors import InvalidObject
 from ckanext.syncsource.core.fingerprint import sync_fingerprint
 from ckanext.syncsource.core.merge import merge_dataset
-from ckanext.syncsource.core.model import ExistingEntry, SourceEntry
 from ckanext.syncsource.core.normalize import normalize_dataset
 from ckanext.syncsource.core.options import SyncOptions
 from ckanext.syncsource.sources import SourceError

@@ -4,7 +4,7 @@ from pathlib import Path
 
 import pytest
 
-from ckanext.syncsource.sources import SUPPORTED_FORMATS, SourceError, guess_format, open_source
+from ckanext.syncsource.sources import SourceError, format_names, guess_format, open_source
 
 from .conftest import loopback_settings, make_settings, reply
 
@@ -35,7 +35,7 @@ DOC = json.dumps({"organization": {"o": {"name": "o"}}, "dataset": {"d": {"id": 
 )
 def test_guess_format(url, fmt):
     assert guess_format(url) == fmt
-    assert fmt in SUPPORTED_FORMATS
+    assert fmt in format_names()
 
 
 def test_guess_format_for_an_existing_directory(tmp_path):

@@ -12,12 +12,11 @@ import sqlalchemy as sa
 from ckan import model
 from ckanext.harvest.model import HarvestObject, HarvestObjectExtra, HarvestSource
 
-from .core.model import ExistingEntry, ExistingGroup
-from .core.normalize import OWNERSHIP_EXTRA, ownership_marker
+from ..core.entries import ExistingEntry, ExistingGroup
+from ..core.normalize import OWNERSHIP_EXTRA, ownership_marker
+from .harvest_objects import FINGERPRINT_EXTRA, SYNCED_MODIFIED_EXTRA
 from .source_config import configured_source_name
 
-FINGERPRINT_EXTRA = "syncsource_fingerprint"
-SYNCED_MODIFIED_EXTRA = "syncsource_synced_modified"
 _CHUNK = 5000
 
 
@@ -206,15 +205,6 @@ def existing_groups(kind: str, names: Iterable[str]) -> dict[str, ExistingGroup]
             state = "deleted" if group.state == "deleted" else "active"
             found[group.name] = ExistingGroup(group.id, group.name, state, content)
     return found
-
-
-def source_name_of(harvest_source_id: str, configured: str | None) -> str:
-    """The source's `source_name`: the configured one, else the harvest source's name."""
-    if configured:
-        return configured
-    return model.Session.execute(
-        sa.select(model.Package.name).where(model.Package.id == harvest_source_id)
-    ).scalar_one()
 
 
 def other_sources_named(source_name: str, own_id: str | None) -> list[str]:

@@ -6,11 +6,11 @@ import json
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
-from .core.delete_guard import DEFAULT_DELETE_LIMIT, delete_limit_problem
-from .core.errors import OptionError
-from .core.names import source_name_problem
-from .core.options import SyncOptions
-from .sources import SUPPORTED_FORMATS
+from ..core.delete_guard import DEFAULT_DELETE_LIMIT, delete_limit_problem
+from ..core.errors import OptionError
+from ..core.names import source_name_problem
+from ..core.options import SyncOptions
+from ..sources import format_names
 
 SQLITE_KINDS = ("dataset", "group", "organization")
 _OWN_KEYS = ("source_name", "delete_limit", "format", "sqlite_tables")
@@ -70,9 +70,9 @@ def parse_source_config(text: str | None) -> SourceConfig:
     if limit_problem:
         problems["delete_limit"] = limit_problem
     fmt = raw.get("format")
-    if fmt is not None and fmt not in SUPPORTED_FORMATS:
+    if fmt is not None and fmt not in format_names():
         problems["format"] = (
-            f"format must be one of {', '.join(map(repr, SUPPORTED_FORMATS))}, not {fmt!r}"
+            f"format must be one of {', '.join(map(repr, format_names()))}, not {fmt!r}"
         )
     tables = raw.get("sqlite_tables", {})
     if not isinstance(tables, dict) or not all(

@@ -8,15 +8,15 @@ import json
 from dataclasses import asdict, fields
 from typing import Any
 
-from .core.options import DATASET_GROUP_STRATEGIES, GROUP_STRATEGIES, SyncOptions
-from .source_config import (
+from ..core.options import DATASET_GROUP_STRATEGIES, GROUP_STRATEGIES, SyncOptions
+from ..planning.source_config import (
     DEFAULT_DELETE_LIMIT,
     SQLITE_KINDS,
     ConfigError,
     SourceConfig,
     parse_source_config,
 )
-from .sources import SUPPORTED_FORMATS
+from ..sources import format_names
 
 _DEFAULTS = asdict(SyncOptions())
 
@@ -50,7 +50,7 @@ def _keys() -> list[dict[str, str]]:
         ),
         (
             "format",
-            _choices(SUPPORTED_FORMATS),
+            _choices(format_names()),
             "told from the URL",
             "The source format, when the URL does not tell it.",
         ),

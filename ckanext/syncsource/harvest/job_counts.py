@@ -15,14 +15,14 @@ from typing import Any
 from ckan import model
 from sqlalchemy.dialects.postgresql import insert
 
-from .core.datasets_plan import DatasetPlan
+from ..core.datasets_plan import DatasetPlan
 
 TASK_TYPE = "syncsource"
 TASK_KEY = "plan"
 
 
-def save_summary(job, plan: DatasetPlan) -> None:
-    summary = {
+def save_counts(job, plan: DatasetPlan) -> None:
+    counts = {
         "create": len(plan.creates),
         "update": len(plan.updates),
         "delete": len(plan.deletes),
@@ -30,7 +30,7 @@ def save_summary(job, plan: DatasetPlan) -> None:
         "errored": len(plan.errors),
     }
     values = {
-        "value": json.dumps(summary),
+        "value": json.dumps(counts),
         "state": "done",
         "last_updated": datetime.datetime.utcnow(),
     }
@@ -50,7 +50,7 @@ def save_summary(job, plan: DatasetPlan) -> None:
     model.Session.commit()
 
 
-def load_summary(job_id: str) -> dict[str, Any] | None:
+def load_counts(job_id: str) -> dict[str, Any] | None:
     task = (
         model.Session.query(model.TaskStatus)
         .filter_by(entity_id=job_id, task_type=TASK_TYPE, key=TASK_KEY)
@@ -62,7 +62,7 @@ def load_summary(job_id: str) -> dict[str, Any] | None:
 def count_unchanged(job_dict: dict[str, Any]) -> dict[str, Any]:
     """Add the job's unchanged datasets to the 'not modified' count of its statistics."""
     stats = job_dict.get("stats")
-    summary = load_summary(job_dict["id"]) if stats is not None else None
-    if summary:
-        stats["not modified"] = stats.get("not modified", 0) + summary["unchanged"]
+    counts = load_counts(job_dict["id"]) if stats is not None else None
+    if counts:
+        stats["not modified"] = stats.get("not modified", 0) + counts["unchanged"]
     return job_dict

@@ -7,7 +7,7 @@ from ckan.tests import helpers
 from ckanext.harvest.model import HarvestJob
 
 from ckanext.syncsource.core.datasets_plan import DatasetPlan, DatasetUnchanged
-from ckanext.syncsource.run_summary import load_summary, save_summary
+from ckanext.syncsource.harvest.job_counts import load_counts, save_counts
 
 from .harvest_runner import create_source, sysadmin_context
 
@@ -23,9 +23,9 @@ def test_saving_a_jobs_summary_again_replaces_it(write_catalogue):
     job = helpers.call_action("harvest_job_create", sysadmin_context(), source_id=source["id"])
     job_obj = HarvestJob.get(job["id"])
 
-    save_summary(job_obj, plan_with_unchanged(3))
-    save_summary(job_obj, plan_with_unchanged(7))
+    save_counts(job_obj, plan_with_unchanged(3))
+    save_counts(job_obj, plan_with_unchanged(7))
 
-    assert load_summary(job["id"])["unchanged"] == 7
+    assert load_counts(job["id"])["unchanged"] == 7
     shown = helpers.call_action("harvest_job_show", sysadmin_context(), id=job["id"])
     assert shown["stats"]["not modified"] == 7

@@ -8,7 +8,6 @@ message twice and several consumers run at once: a create that finds the dataset
 from __future__ import annotations
 
 import datetime
-import json
 import logging
 import uuid
 from typing import Any
@@ -18,18 +17,23 @@ import sqlalchemy as sa
 from ckan import model
 from ckanext.harvest.model import HarvestObject, HarvestObjectExtra
 
-from . import ckan_state
-from .core.errors import InvalidObject, describe_ckan_error
-from .core.merge import differs, merge_dataset, renamed
-from .core.names import name_for_create
-from .core.normalize import ownership_marker
-from .core.options import SyncOptions
-from .gather import STATUS_EXTRA
+from ..core.errors import InvalidObject, describe_ckan_error
+from ..core.merge import differs, renamed
+from ..core.names import name_for_create
+from ..planning import site_state
+from ..planning.harvest_objects import (
+    FINGERPRINT_EXTRA,
+    STATUS_EXTRA,
+    SYNCED_MODIFIED_EXTRA,
+    PlannedWrite,
+    object_extra,
+)
+from ..planning.resolved_source import ResolvedSource, resolve_source
+from ..planning.site_merge import merge_for_site
+from ..planning.site_settings import max_name_tries
+from ..planning.source_rights import dataset_write_problem, source_rights
 from .leftover_objects import LEFT_BY_FINISHED_JOB, is_left_by_finished_job
 from .locks import advisory_lock
-from .site_settings import max_name_tries
-from .source_config import parse_source_config
-from .source_rights import dataset_write_problem, source_rights
 
 log = logging.getLogger(__name__)
 
@@ -56,19 +60,17 @@ def import_object(harvest_object: HarvestObject, user: str, forced: bool = False
     """
     if not forced and is_left_by_finished_job(harvest_object):
         raise ImportFailed(LEFT_BY_FINISHED_JOB)
-    status = _extra(harvest_object, STATUS_EXTRA)
-    config = parse_source_config(harvest_object.source.config)
-    source_name = ckan_state.source_name_of(harvest_object.harvest_source_id, config.source_name)
-    marker = ownership_marker(source_name, harvest_object.guid)
-    with advisory_lock(f"syncsource-dataset:{marker}", wait=True):
+    status = object_extra(harvest_object, STATUS_EXTRA)
+    source = resolve_source(harvest_object.source)
+    with advisory_lock(f"syncsource-dataset:{source.marker(harvest_object.guid)}", wait=True):
         model.Session.refresh(harvest_object, ["report_status"])
         if not forced and harvest_object.report_status in _OUTCOMES:
             # Delivered again after an import that finished: report what that import did.
             return _OUTCOMES[harvest_object.report_status]
         if status == "delete":
             return _delete(harvest_object, user)
-        step = json.loads(harvest_object.content)
-        return _create_or_update(harvest_object, step, config.options, marker, user)
+        step = PlannedWrite.decode(harvest_object.content)
+        return _create_or_update(harvest_object, step, source, user)
 
 
 def _delete(harvest_object: HarvestObject, user: str) -> bool:
@@ -82,38 +84,34 @@ def _delete(harvest_object: HarvestObject, user: str) -> bool:
 
 
 def _create_or_update(
-    harvest_object: HarvestObject,
-    step: dict[str, Any],
-    options: SyncOptions,
-    marker: str,
-    user: str,
+    harvest_object: HarvestObject, step: PlannedWrite, source: ResolvedSource, user: str
 ) -> bool | str:
     package_id = harvest_object.package_id
     if package_id is None:
-        package_id = ckan_state.dataset_made_for(
+        package_id = site_state.dataset_made_for(
             harvest_object.harvest_source_id, harvest_object.guid
         )
     current = None
     if package_id is not None:
         current = tk.get_action("package_show")(_context(user, for_update=True), {"id": package_id})
     try:
-        merged = merge_dataset(
-            step["dataset"],
+        merged = merge_for_site(
+            source,
+            harvest_object.guid,
+            step.dataset,
             current,
-            options,
-            step["org_ids"],
-            step["group_ids"],
-            marker,
-            name=step["name"],
+            step.org_ids,
+            step.group_ids,
+            name=step.name,
         )
     except InvalidObject as e:
         raise ImportFailed(f"Dataset {harvest_object.guid!r}: {e}") from e
     if current is not None and merged["name"] != current["name"]:
-        merged = renamed(merged, step["dataset"], _free_name(merged["name"], own_id=current["id"]))
+        merged = renamed(merged, step.dataset, _free_name(merged["name"], own_id=current["id"]))
 
     if current is not None and not differs(merged, current):
         _make_current(harvest_object, current["id"])
-        _record_sync(harvest_object, step["fingerprint"], current["metadata_modified"])
+        _record_sync(harvest_object, step.fingerprint, current["metadata_modified"])
         harvest_object.save()
         return "unchanged"
     # The write sets metadata_modified to the time recorded beside the fingerprint, so the
@@ -122,16 +120,15 @@ def _create_or_update(
     synced_at = datetime.datetime.utcnow().isoformat()
     merged["metadata_modified"] = synced_at
     if current is None:
-        frees = step.get("frees")
-        if frees:
-            _delete_replaced(harvest_object, frees, user)
-        merged = renamed(merged, step["dataset"], _free_name(merged["name"], frees))
+        if step.frees:
+            _delete_replaced(harvest_object, step.frees, user)
+        merged = renamed(merged, step.dataset, _free_name(merged["name"], step.frees))
         merged["id"] = str(uuid.uuid4())
         model.Session.execute(sa.text("SET CONSTRAINTS harvest_object_package_id_fkey DEFERRED"))
     _make_current(harvest_object, merged["id"])
-    _record_sync(harvest_object, step["fingerprint"], synced_at)
+    _record_sync(harvest_object, step.fingerprint, synced_at)
     _write("package_create" if current is None else "package_update", merged, user)
-    _record_stored_modified(harvest_object, merged["id"], step["fingerprint"], synced_at)
+    _record_stored_modified(harvest_object, merged["id"], step.fingerprint, synced_at)
     return True
 
 
@@ -187,7 +184,7 @@ def _free_name(wanted: str, own_id: str | None = None) -> str:
     """
 
     def taken(name: str) -> bool:
-        holder = ckan_state.package_id_by_name(name)
+        holder = site_state.package_id_by_name(name)
         return holder is not None and holder != own_id
 
     name = name_for_create(wanted, taken, max_name_tries())
@@ -200,8 +197,8 @@ def _record_sync(harvest_object: HarvestObject, fingerprint: str, modified: str)
     """Record on the object what was synced and the dataset's metadata_modified after it
     (not committed)."""
     values = {
-        ckan_state.FINGERPRINT_EXTRA: fingerprint,
-        ckan_state.SYNCED_MODIFIED_EXTRA: modified,
+        FINGERPRINT_EXTRA: fingerprint,
+        SYNCED_MODIFIED_EXTRA: modified,
     }
     for extra in harvest_object.extras:
         if extra.key in values:
@@ -238,10 +235,6 @@ def _set_only_current(harvest_object: HarvestObject, current: bool) -> None:
     )
     harvest_object.current = current
     model.Session.add(harvest_object)
-
-
-def _extra(harvest_object: HarvestObject, key: str) -> str | None:
-    return next((extra.value for extra in harvest_object.extras if extra.key == key), None)
 
 
 def _context(user: str, **extra: Any) -> dict[str, Any]:

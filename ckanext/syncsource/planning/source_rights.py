@@ -27,8 +27,8 @@ import ckan.plugins.toolkit as tk
 import sqlalchemy as sa
 from ckan import authz, model
 
-from .core.groups_plan import GroupLeave, GroupPlan
-from .core.model import ObjectError
+from ..core.entries import ObjectError
+from ..core.groups_plan import GroupLeave, GroupPlan
 from .source_config import SourceConfig
 
 _EDITING_ROLES = ("admin", "editor")

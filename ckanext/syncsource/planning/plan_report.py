@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from .core.groups_plan import GroupPlan
+from ..core.groups_plan import GroupPlan
 from .run_plan import RunPlan
 
 

@@ -10,46 +10,48 @@ from __future__ import annotations
 import json
 import logging
 import uuid
-from collections.abc import Callable
+from dataclasses import dataclass, field
 
 import sqlalchemy as sa
 from ckan import model
 from ckanext.harvest.model import HarvestObject, HarvestObjectError, HarvestObjectExtra
 
-from . import ckan_state
-from .core.datasets_plan import DatasetCreate, DatasetDelete, DatasetPlan
-from .group_sync import apply_group_plan
+from ..core.datasets_plan import DatasetCreate, DatasetDelete, DatasetPlan
+from ..planning import site_state
+from ..planning.dataset_spool import DatasetSpool
+from ..planning.harvest_objects import STATUS_EXTRA, PlannedWrite, Status
+from ..planning.resolved_source import ConfigError, ResolvedSource, resolve_source
+from ..planning.run_plan import PlanFailed, plan_run
+from ..planning.source_rights import SourceRights, privileged_problem, source_rights, within_rights
+from .groups_sync import apply_group_plan
+from .job_counts import load_counts, save_counts
 from .leftover_objects import close_leftover_objects
 from .locks import advisory_lock
-from .run_plan import PlanFailed, plan_run
-from .run_summary import load_summary, save_summary
-from .source_config import ConfigError, SourceConfig, parse_source_config
-from .source_rights import SourceRights, privileged_problem, source_rights, within_rights
-from .staging import DatasetSpool
 
 log = logging.getLogger(__name__)
-
-STATUS_EXTRA = "syncsource_status"
 
 
 class GatherFailed(Exception):
     """The job cannot go on; the message is recorded as a gather error."""
 
 
-def gather(job, user: str, report: Callable[[str], None]) -> list[str]:
-    """Run the gather stage of `job`; returns the ids of the harvest objects to fetch.
+@dataclass
+class Gathered:
+    object_ids: list[str]
+    """The harvest objects to fetch."""
+    problems: list[str] = field(default_factory=list)
+    """Errors and warnings for the job page; the job goes on."""
 
-    `report` records a gather error (shown on the job page) without failing the job.
-    """
-    source = job.source
+
+def gather(job, user: str) -> Gathered:
+    """Run the gather stage of `job`."""
     try:
-        config = parse_source_config(source.config)
+        source = resolve_source(job.source)
     except ConfigError as e:
         raise GatherFailed(f"Invalid source config: {e}") from e
-    source_name = ckan_state.source_name_of(source.id, config.source_name)
-    _check_source_name_is_unique(source.id, source_name)
+    _check_source_name_is_unique(source)
     rights = source_rights(source.id)
-    problem = privileged_problem(config, model.Package.get(source.id).name, rights)
+    problem = privileged_problem(source.config, source.name, rights)
     if problem:
         raise GatherFailed(f"The source config needs more rights than the source has: {problem}")
 
@@ -59,20 +61,20 @@ def gather(job, user: str, report: Callable[[str], None]) -> list[str]:
         waiting = _objects_of_job(job.id)
         if waiting is not None:
             log.info("Job %s was gathered before (message delivered twice); re-queueing", job.id)
-            return waiting
+            return Gathered(waiting)
         closed = close_leftover_objects(source.id)
         if closed:
             log.warning("Closed %d objects left by finished jobs of source %s", closed, source.id)
         with DatasetSpool() as spool:
-            return _plan_and_store(job, source_name, config, rights, spool, user, report)
+            return _plan_and_store(job, source, rights, spool, user)
 
 
-def _check_source_name_is_unique(source_id: str, source_name: str) -> None:
-    others = ckan_state.other_sources_named(source_name, source_id)
+def _check_source_name_is_unique(source: ResolvedSource) -> None:
+    others = site_state.other_sources_named(source.source_name, source.id)
     if others:
         raise GatherFailed(
-            f"source_name {source_name!r} is also used by harvest source(s) {', '.join(others)}; "
-            "each syncsource source needs its own source_name"
+            f"source_name {source.source_name!r} is also used by harvest source(s) "
+            f"{', '.join(others)}; each syncsource source needs its own source_name"
         )
 
 
@@ -86,35 +88,27 @@ def _objects_of_job(job_id: str) -> list[str] | None:
             HarvestObject.harvest_job_id == job_id
         )
     ).all()
-    if not rows and load_summary(job_id) is None:
+    if not rows and load_counts(job_id) is None:
         return None
     return [object_id for object_id, state in rows if state == "WAITING"]
 
 
 def _plan_and_store(
-    job,
-    source_name: str,
-    config: SourceConfig,
-    rights: SourceRights,
-    spool: DatasetSpool,
-    user: str,
-    report: Callable[[str], None],
-) -> list[str]:
+    job, source: ResolvedSource, rights: SourceRights, spool: DatasetSpool, user: str
+) -> Gathered:
     try:
-        run = plan_run(job.source, source_name, config, spool)
+        run = plan_run(source, spool)
     except PlanFailed as e:
         raise GatherFailed(str(e)) from e
     if run.refused:
         raise GatherFailed(run.refused)
     org_ids, org_errors = apply_group_plan(within_rights(run.organizations, rights), user)
     group_ids, group_errors = apply_group_plan(within_rights(run.groups, rights), user)
-    for error in org_errors + group_errors:
-        report(error.reason)
     plan = run.datasets
-    for copy in plan.ignored:
-        report(f"Warning: {copy.warning()}")
+    problems = [error.reason for error in org_errors + group_errors]
+    problems += [f"Warning: {copy.warning()}" for copy in plan.ignored]
     ids = _store_objects(job, plan, spool, org_ids, group_ids)
-    save_summary(job, plan)
+    save_counts(job, plan)
     log.info(
         "Job %s planned: %d to create, %d to update, %d to delete, %d unchanged, %d errors",
         job.id,
@@ -124,7 +118,7 @@ def _plan_and_store(
         len(plan.unchanged),
         len(plan.errors),
     )
-    return ids
+    return Gathered(ids, problems)
 
 
 def _store_objects(
@@ -173,7 +167,7 @@ class _ObjectBatch:
         state: str,
         package_id: str | None,
         content: str | None,
-        status: str | None = None,
+        status: Status | None = None,
         error: str | None = None,
     ) -> str:
         object_id = str(uuid.uuid4())
@@ -213,19 +207,14 @@ class _ObjectBatch:
 
 
 def _object_content(step, spool: DatasetSpool, org_ids, group_ids) -> str:
-    """What import needs for one create or update: the canonical dataset, the name chosen for
-    a create, the fingerprint to record, and the CKAN ids of the keys it names."""
     dataset = json.loads(spool.get_text(step.source_id))
     owner = dataset.get("owner_org")
     keys = {group["name"] for group in dataset.get("groups", ())}
-    return json.dumps(
-        {
-            "dataset": dataset,
-            "name": step.name,
-            "frees": step.frees if isinstance(step, DatasetCreate) else None,
-            "fingerprint": step.fingerprint,
-            "org_ids": {owner: org_ids[owner]} if owner in org_ids else {},
-            "group_ids": {key: group_ids[key] for key in keys if key in group_ids},
-        },
-        ensure_ascii=False,
-    )
+    return PlannedWrite(
+        dataset=dataset,
+        name=step.name,
+        fingerprint=step.fingerprint,
+        org_ids={owner: org_ids[owner]} if owner in org_ids else {},
+        group_ids={key: group_ids[key] for key in keys if key in group_ids},
+        frees=step.frees if isinstance(step, DatasetCreate) else None,
+    ).encode()

@@ -7,8 +7,8 @@ import os
 import ckan.plugins.toolkit as tk
 from ckan import __version__ as ckan_version
 
-from .sources import ReaderSettings
-from .sources.tokens import token_bindings
+from ..sources import ReaderSettings
+from ..sources.tokens import token_bindings
 
 
 def reader_settings() -> ReaderSettings:

@@ -8,10 +8,10 @@ from typing import Any
 import ckan.plugins.toolkit as tk
 from ckan import model
 
-from .core import groups_apply
-from .core.errors import describe_ckan_error
-from .core.groups_plan import GroupPlan, Kind
-from .core.model import ObjectError
+from ..core import groups_apply
+from ..core.entries import ObjectError
+from ..core.errors import describe_ckan_error
+from ..core.groups_plan import GroupPlan, Kind
 
 log = logging.getLogger(__name__)
 

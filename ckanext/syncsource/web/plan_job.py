@@ -18,15 +18,14 @@ import ckan.plugins.toolkit as tk
 from ckan.lib.redis import connect_to_redis
 from ckanext.harvest.model import HarvestSource
 
-from . import ckan_state
-from .core.errors import UnknownReference
-from .core.field_changes import field_changes
-from .core.groups_plan import GroupPlan
-from .core.merge import merge_dataset
-from .plan_report import plan_summary
-from .run_plan import PlanFailed, RunPlan, plan_run
-from .source_config import ConfigError, SourceConfig, parse_source_config
-from .staging import DatasetSpool
+from ..core.errors import UnknownReference
+from ..core.field_changes import field_changes
+from ..core.groups_plan import GroupPlan
+from ..planning.dataset_spool import DatasetSpool
+from ..planning.plan_report import plan_summary
+from ..planning.resolved_source import ConfigError, ResolvedSource, resolve_source
+from ..planning.run_plan import PlanFailed, RunPlan, plan_run
+from ..planning.site_merge import merge_for_site
 
 log = logging.getLogger(__name__)
 
@@ -71,17 +70,16 @@ def compute_plan(source_id: str) -> None:
     _store(source_id, state)
 
 
-def _plan_of(source: HarvestSource) -> dict[str, Any]:
-    config = parse_source_config(source.config)
-    source_name = ckan_state.source_name_of(source.id, config.source_name)
+def _plan_of(harvest_source: HarvestSource) -> dict[str, Any]:
+    source = resolve_source(harvest_source)
     with DatasetSpool() as spool:
-        run = plan_run(source, source_name, config, spool)
-        changes = _update_changes(run, spool, config, source_name)
-    return {"source_name": source_name, "plan": plan_summary(run), "changes": changes}
+        run = plan_run(source, spool)
+        changes = _update_changes(run, spool, source)
+    return {"source_name": source.source_name, "plan": plan_summary(run), "changes": changes}
 
 
 def _update_changes(
-    run: RunPlan, spool: DatasetSpool, config: SourceConfig, source_name: str
+    run: RunPlan, spool: DatasetSpool, source: ResolvedSource
 ) -> dict[str, list[dict[str, str]] | str]:
     """For each update: the fields it changes (empty: the merge finds nothing to write, and
     the job counts it "not modified"), or why the merge fails."""
@@ -91,10 +89,11 @@ def _update_changes(
     changes: dict[str, list[dict[str, str]] | str] = {}
     for step in run.datasets.updates:
         current = tk.get_action("package_show")(dict(context), {"id": step.package_id})
-        source = json.loads(spool.get_text(step.source_id))
-        marker = ckan_state.ownership_marker(source_name, step.source_id)
+        source_dataset = json.loads(spool.get_text(step.source_id))
         try:
-            merged = merge_dataset(source, current, config.options, org_ids, group_ids, marker)
+            merged = merge_for_site(
+                source, step.source_id, source_dataset, current, org_ids, group_ids
+            )
         except UnknownReference as e:
             changes[step.source_id] = str(e)
             continue

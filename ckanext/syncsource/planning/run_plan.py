@@ -10,18 +10,20 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from . import ckan_state
-from .core.datasets_plan import DatasetPlan, plan_datasets
-from .core.delete_guard import refusal
-from .core.errors import InvalidObject
-from .core.fingerprint import sync_fingerprint
-from .core.groups_plan import GroupPlan, plan_groups
-from .core.model import ObjectError, SourceEntry
-from .core.normalize import normalize_dataset
+from ..core.datasets_plan import DatasetPlan, plan_datasets
+from ..core.delete_guard import refusal
+from ..core.entries import ObjectError, SourceEntry
+from ..core.errors import InvalidObject
+from ..core.fingerprint import sync_fingerprint
+from ..core.groups_plan import GroupPlan, plan_groups
+from ..core.normalize import normalize_dataset
+from ..sources import SourceError, open_source
+from . import site_state
+from .dataset_spool import DatasetSpool
+from .resolved_source import ResolvedSource
+from .site_merge import adjustments
 from .site_settings import max_name_tries, reader_settings
 from .source_config import SourceConfig
-from .sources import SourceError, open_source
-from .staging import DatasetSpool
 
 
 class PlanFailed(Exception):
@@ -45,27 +47,28 @@ class RunPlan:
     """Why the run must change nothing (the delete guard tripped), or None when it may run."""
 
 
-def plan_run(source, source_name: str, config: SourceConfig, spool: DatasetSpool) -> RunPlan:
-    """Plan a run of the harvest source `source`; canonical datasets are left in `spool`."""
+def plan_run(source: ResolvedSource, spool: DatasetSpool) -> RunPlan:
+    """Plan a run of the harvest source; canonical datasets are left in `spool`."""
+    config = source.config
     read = _read_source(source.url, config, spool)
-    existing = ckan_state.owned_datasets(source.id, source_name)
+    existing = site_state.owned_datasets(source.id, source.source_name)
     options = config.options
     organizations = plan_groups(
         "organization",
         read.organizations,
-        ckan_state.existing_groups("organization", read.organizations),
+        site_state.existing_groups("organization", read.organizations),
         options.organization_merge_strategy,
     )
     groups = plan_groups(
         "group",
         read.groups,
-        ckan_state.existing_groups("group", read.groups),
+        site_state.existing_groups("group", read.groups),
         options.group_merge_strategy,
     )
     datasets = plan_datasets(
         read.entries,
         existing,
-        ckan_state.name_checker(entry.name for entry in read.entries),
+        site_state.name_checker(entry.name for entry in read.entries),
         max_name_tries(),
         invalid=read.invalid,
     )
@@ -74,6 +77,7 @@ def plan_run(source, source_name: str, config: SourceConfig, spool: DatasetSpool
 
 def _read_source(url: str, config: SourceConfig, spool: DatasetSpool) -> SourceRead:
     read = SourceRead()
+    site_adjustments = adjustments()
     try:
         with open_source(
             url, config.format, reader_settings(), sqlite_tables=config.sqlite_tables
@@ -84,23 +88,25 @@ def _read_source(url: str, config: SourceConfig, spool: DatasetSpool) -> SourceR
                 elif record.kind == "group":
                     read.groups[record.key] = record.obj
                 else:
-                    _read_dataset(record.key, record.obj, config, spool, read)
+                    _read_dataset(record.key, record.obj, config, site_adjustments, spool, read)
     except SourceError as e:
         raise PlanFailed(f"The source could not be read, nothing was changed: {e}") from e
     return read
 
 
 def _read_dataset(
-    source_id: str, obj: dict, config: SourceConfig, spool: DatasetSpool, read: SourceRead
+    source_id: str,
+    obj: dict,
+    config: SourceConfig,
+    site_adjustments: tuple[str, ...],
+    spool: DatasetSpool,
+    read: SourceRead,
 ) -> None:
     try:
         canonical = normalize_dataset(obj)
     except InvalidObject as e:
         read.invalid.append(ObjectError(source_id, f"dataset {source_id!r}: {e}"))
         return
-    read.entries.append(
-        SourceEntry(
-            source_id, canonical.get("name", ""), sync_fingerprint(canonical, config.options)
-        )
-    )
+    fingerprint = sync_fingerprint(canonical, config.options, site_adjustments)
+    read.entries.append(SourceEntry(source_id, canonical.get("name", ""), fingerprint))
     spool.add(source_id, canonical)
