@@ -19,6 +19,7 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 BATTERY = ROOT / "ckanext" / "syncsource" / "tests" / "reliability"
+FAULT_GROUPS = ("source faults:", "worker kills:", "service restarts:")
 
 
 @dataclass
@@ -90,7 +91,10 @@ def main(argv: list[str]) -> int:
     failed = [row for row in rows if row.outcome.startswith("FAILED")]
     for row in failed:
         print(f"  {row.case}: {row.reason.splitlines()[0] if row.reason else ''}")
-    faults = [row for row in rows if "faults" in row.case or "killed" in row.case]
+    for row in rows:
+        if "table" in row.figures:
+            print(f"\n{row.case}:\n{row.figures['table']}")
+    faults = [row for row in rows if row.case.startswith(FAULT_GROUPS)]
     left = _children()
     secrets = [r.figures["secrets leaked"] for r in rows if "secrets leaked" in r.figures]
     print(

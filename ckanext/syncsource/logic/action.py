@@ -3,7 +3,8 @@
 - `package_create` / `package_update`: ckanext-harvest passes only the config text to
   `validate_config`, so the checks that need the source and the user saving it run where harvest
   sources are saved (the web form, the CLI and `harvest_source_*` all go there): first access
-  (so a caller who may not save learns nothing), then the options only a sysadmin may set
+  (so a caller who may not save learns nothing), then that the URL holds no credentials
+  (everyone who may see a source sees its URL), then the options only a sysadmin may set
   (`source_rights`), then that each syncsource source's `source_name` is its own.
 - `harvest_jobs_run`: the `ISyncSource` plugins hear of the syncsource jobs it finished
   (`harvest.finished_jobs`).
@@ -28,6 +29,8 @@ from ..harvest.locks import advisory_lock
 from ..planning import site_state
 from ..planning.source_config import ConfigError, configured_source_name, parse_source_config
 from ..planning.source_rights import save_problem
+from ..sources.errors import SourceError
+from ..sources.http_fetch import refuse_credentials
 from .source_reindex import harvest_source_create, harvest_source_reindex, harvest_sources_reindex
 
 __all__ = [
@@ -48,6 +51,10 @@ def _check_save(action: str, context, data_dict: dict[str, Any]) -> None:
     if data_dict.get("type") != "harvest" or data_dict.get("source_type") != "syncsource":
         return
     tk.check_access(action, context, data_dict)
+    try:
+        refuse_credentials(data_dict.get("url") or "")
+    except SourceError as e:
+        raise tk.ValidationError({"url": [str(e)]}) from e
     try:
         problem = save_problem(context, parse_source_config(data_dict.get("config")), data_dict)
     except ConfigError:

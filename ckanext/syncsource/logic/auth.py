@@ -6,6 +6,9 @@
 - `harvest_object_show`: a syncsource harvest object holds a whole dataset as read from the
   source (private ones too); ckanext-harvest shows objects to anyone, this only to those who may
   edit the object's source.
+- The sysadmin-only harvest actions (`SYSADMIN_ONLY`): ckanext-harvest's check fails with an
+  AttributeError for an anonymous API caller (CKAN passes an anonymous user object, which lets
+  the call reach the check), a 500 instead of a refusal; anonymous callers are refused here.
 """
 
 from __future__ import annotations
@@ -16,7 +19,16 @@ import ckan.plugins.toolkit as tk
 from ckan import model
 from ckanext.harvest.model import HarvestObject, HarvestSource
 
-__all__ = ["harvest_object_show", "package_create", "package_update"]
+SYSADMIN_ONLY = (
+    "harvest_job_abort",
+    "harvest_job_create_all",
+    "harvest_jobs_run",
+    "harvest_objects_import",
+    "harvest_sources_clear",
+    "harvest_sources_reindex",
+)
+
+__all__ = ["harvest_object_show", "package_create", "package_update", *SYSADMIN_ONLY]
 
 _UNOWNED = {
     "success": False,
@@ -94,3 +106,22 @@ def _syncsource_ids(data_dict: dict[str, Any]) -> set[str]:
     else:
         return set()
     return {source_id for (source_id,) in query}
+
+
+def _refuse_anonymous(action: str):
+    @tk.chained_auth_function
+    def check(next_auth, context, data_dict):
+        if not context.get("user"):
+            return {"success": False, "msg": f"Only sysadmins may use {action}"}
+        return next_auth(context, data_dict)
+
+    check.__name__ = action
+    return check
+
+
+harvest_job_abort = _refuse_anonymous("harvest_job_abort")
+harvest_job_create_all = _refuse_anonymous("harvest_job_create_all")
+harvest_jobs_run = _refuse_anonymous("harvest_jobs_run")
+harvest_objects_import = _refuse_anonymous("harvest_objects_import")
+harvest_sources_clear = _refuse_anonymous("harvest_sources_clear")
+harvest_sources_reindex = _refuse_anonymous("harvest_sources_reindex")

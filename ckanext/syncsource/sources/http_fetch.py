@@ -123,6 +123,20 @@ class _HTTPSPool(_WatchedPool, urllib3.HTTPSConnectionPool):
     pass
 
 
+def refuse_credentials(url: str) -> None:
+    """Raise SourceError when `url` carries a user name or password: the URL of a source is
+    shown to everyone who may see the source, a token belongs in the site configuration."""
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        return  # reported as an invalid URL where the URL is read
+    if parts.username is not None or parts.password is not None:
+        raise SourceError(
+            f"credentials in the URL {display_url(url)} are not supported; "
+            "a remote CKAN token belongs in the site configuration"
+        )
+
+
 def _parse_target(url: str) -> _Target:
     try:
         parts = urlsplit(url)
@@ -131,11 +145,7 @@ def _parse_target(url: str) -> _Target:
         raise SourceError(f"invalid URL {display_url(url)} ({e})") from e
     if parts.scheme not in ("http", "https"):
         raise SourceError(f"unsupported URL scheme {parts.scheme!r} (only http and https)")
-    if parts.username is not None or parts.password is not None:
-        raise SourceError(
-            f"credentials in the URL {display_url(url)} are not supported; "
-            "a remote CKAN token belongs in the site configuration"
-        )
+    refuse_credentials(url)
     if not parts.hostname:
         raise SourceError(f"URL {display_url(url)} has no host")
     return _Target(parts, parts.hostname, port or (443 if parts.scheme == "https" else 80))

@@ -27,7 +27,7 @@ MAY_IMPORT = {
     "planning": {"core", "sources", "interfaces"},
     "harvest": {"core", "planning", "interfaces"},
     "web": {"core", "sources", "planning"},
-    "logic": {"planning", "harvest"},
+    "logic": {"planning", "harvest", "sources"},
     "harvester": {"harvest", "planning"},
     "cli": {"planning"},
     "plugin": {"harvester", "web"},
