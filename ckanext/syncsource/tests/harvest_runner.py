@@ -26,7 +26,9 @@ def sysadmin_context() -> dict:
     return {"user": tk.get_action("get_site_user")({"ignore_auth": True}, {})["name"]}
 
 
-def create_source(url: str, config: dict | None = None, name: str | None = None) -> dict:
+def create_source(
+    url: str, config: dict | None = None, name: str | None = None, frequency: str = "MANUAL"
+) -> dict:
     """A syncsource harvest source, created through the action the web form uses."""
     name = name or f"source-{factories.Dataset.stub().name}"
     return tk.get_action("harvest_source_create")(
@@ -36,6 +38,7 @@ def create_source(url: str, config: dict | None = None, name: str | None = None)
             "title": name.replace("-", " ").title(),
             "url": url,
             "source_type": "syncsource",
+            "frequency": frequency,
             "config": json.dumps(config) if config is not None else "",
         },
     )

@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import datetime
-import json
 
 import pytest
 from ckan.tests import helpers
 from ckanext.harvest.model import HarvestSource
 
-from ..harvest_runner import job_errors, sysadmin_context, wait_until
+from ..harvest_runner import create_source, job_errors, sysadmin_context, wait_until
 from .catalogue import datasets
 from .conftest import SOURCE_NAME
 from .queue_run import consumers, objects_done
@@ -30,15 +29,8 @@ def _jobs(source_id: str) -> list[dict]:
 
 def test_a_daily_source_due_to_run_is_started_and_finished_by_harvester_run(catalogue, tmp_path):
     catalogue.datasets = datasets("s1", "s2", "s3")
-    source = helpers.call_action(
-        "harvest_source_create",
-        sysadmin_context(),
-        name="scheduled-source",
-        title="Scheduled source",
-        url=catalogue.write(),
-        source_type="syncsource",
-        frequency="DAILY",
-        config=json.dumps({"source_name": SOURCE_NAME}),
+    source = create_source(
+        catalogue.write(), {"source_name": SOURCE_NAME}, name="scheduled-source", frequency="DAILY"
     )
     due = HarvestSource.get(source["id"])
     due.next_run = datetime.datetime.utcnow() - datetime.timedelta(minutes=5)

@@ -9,7 +9,7 @@ import pytest
 from ckan.tests import factories, helpers
 from ckanext.harvest.model import HarvestSource
 
-from ..harvest_runner import run_job, sysadmin_context
+from ..harvest_runner import create_source, run_job, sysadmin_context
 from .catalogue import datasets
 from .conftest import SOURCE_NAME
 from .stages import ckan_command
@@ -18,16 +18,8 @@ from .stages import ckan_command
 @pytest.fixture
 def finished_source(catalogue):
     catalogue.datasets = datasets("s1")
-    source = helpers.call_action(
-        "harvest_source_create",
-        sysadmin_context(),
-        name="weekly",
-        title="Weekly",
-        url=catalogue.write(),
-        source_type="syncsource",
-        frequency="WEEKLY",
-        config=json.dumps({"source_name": SOURCE_NAME, "delete_limit": 0.8}),
-    )
+    config = {"source_name": SOURCE_NAME, "delete_limit": 0.8}
+    source = create_source(catalogue.write(), config, name="weekly", frequency="WEEKLY")
     run_job(source["id"])
     return source
 
