@@ -10,6 +10,7 @@ import subprocess
 import sys
 import threading
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import urlsplit
 
@@ -113,20 +114,32 @@ class LocalServer:
         self._httpd.server_close()
 
 
-@pytest.fixture
-def make_server() -> Iterator[Callable[..., LocalServer]]:
+@contextmanager
+def running_servers() -> Iterator[Callable[[LocalServer], LocalServer]]:
+    """Start servers; on leaving, stop them and fail on any error they met while answering.
+
+    A TLS handshake the client refuses (the pinning tests provoke them) fails in `accept`,
+    which the server drops before any handler runs: it is not such an error.
+    """
     servers: list[LocalServer] = []
 
-    def start(host: str = "127.0.0.1") -> LocalServer:
-        server = LocalServer(host)
+    def start(server: LocalServer) -> LocalServer:
         server.start()
         servers.append(server)
         return server
 
-    yield start
-    for server in servers:
-        server.stop()
+    try:
+        yield start
+    finally:
+        for server in servers:
+            server.stop()
     assert [error for server in servers for error in server.errors] == []
+
+
+@pytest.fixture
+def make_server() -> Iterator[Callable[..., LocalServer]]:
+    with running_servers() as start:
+        yield lambda host="127.0.0.1": start(LocalServer(host))
 
 
 @pytest.fixture
@@ -160,19 +173,10 @@ def certificate(tmp_path_factory) -> tuple[str, str]:
 @pytest.fixture
 def make_tls_server(certificate) -> Iterator[Callable[[], LocalServer]]:
     """Starts HTTPS servers; their `url(path)` names `TLS_HOST`."""
-    servers: list[LocalServer] = []
-
-    def start() -> LocalServer:
-        context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
-        context.load_cert_chain(*certificate)
-        server = LocalServer(tls=context, name=TLS_HOST)
-        server.start()
-        servers.append(server)
-        return server
-
-    yield start
-    for server in servers:
-        server.stop()
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    context.load_cert_chain(*certificate)
+    with running_servers() as start:
+        yield lambda: start(LocalServer(tls=context, name=TLS_HOST))
 
 
 def tls_fetcher(settings: ReaderSettings, certificate: tuple[str, str]) -> HttpFetcher:
