@@ -68,6 +68,7 @@ def plan_run(source, source_name: str, config: SourceConfig, spool: DatasetSpool
         ckan_state.name_checker(entry.name for entry in read.entries),
         max_name_tries(),
         invalid=read.invalid,
+        follow_names=not options.dataset_preserve_names,
     )
     return RunPlan(organizations, groups, datasets, refusal(datasets, config.delete_limit))
 
