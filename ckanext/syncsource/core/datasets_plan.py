@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from .entries import ExistingEntry, ObjectError, SourceEntry
 from .names import DEFAULT_MAX_TRIES, cut_name, name_for_create, wanted_name_problem
@@ -28,25 +28,35 @@ class DatasetCreate:
 
     `frees` is the CKAN id of the source's own dataset that holds `name` now and is deleted
     (or is deleted by this run): the create deletes it first if it is still active, and then
-    takes its name (CKAN renames a deleted dataset whose name a new one takes).
+    takes its name (CKAN renames a deleted dataset whose name a new one takes). `displaces` is
+    the CKAN id of the source's own dataset that holds `name` now and that this run renames
+    away (see `DatasetUpdate.displaces`).
     """
 
     source_id: str
     name: str
     fingerprint: str
     frees: str | None = None
+    displaces: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
 class DatasetUpdate:
     """Merge the source into the CKAN dataset `package_id` (named `name` now) and write it
-    if it differs; `revive` when that dataset is deleted and must become active again."""
+    if it differs; `revive` when that dataset is deleted and must become active again.
+
+    `displaces` is the CKAN id of the source's own dataset that holds the source's name for
+    this one now and that this run renames away (names swapped at the source): if it still
+    holds that name when this step runs, it is first moved to its id as a temporary name, and
+    its own step of this run then gives it its new name.
+    """
 
     source_id: str
     package_id: str
     name: str
     fingerprint: str
     revive: bool = False
+    displaces: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -104,6 +114,7 @@ def plan_datasets(
     name_taken: Callable[[str], bool],
     max_name_tries: int = DEFAULT_MAX_TRIES,
     invalid: Iterable[ObjectError] = (),
+    follow_names: bool = False,
 ) -> DatasetPlan:
     """Compare the source with the CKAN datasets that belong to it.
 
@@ -123,6 +134,9 @@ def plan_datasets(
       `max_name_tries` names. A name held by one of the source's own datasets that is deleted
       (or deleted by this run) and not coming back is free: the create takes it over (`frees`).
       Names held by any other dataset, or by an own dataset that stays, count as taken.
+    - `follow_names` (the source's names win over CKAN's, `dataset_preserve_names` off): a
+      create or rename that wants the name of one of the source's own datasets that this run
+      renames away takes it (`displaces`), so names swapped at the source are exact in one run.
     - If two linked CKAN datasets claim one source id (a crashed run), the active one with the
       lowest package id is kept and the other active ones are deleted.
     """
@@ -160,8 +174,13 @@ def plan_datasets(
     plan.deletes.sort(key=lambda step: (step.source_id, step.package_id))
 
     freed = _freed_names(owned, kept, in_source, plan.deletes)
+    leaving = _renamed_away(kept, wanted, plan.updates) if follow_names else {}
     own_names = {entry.name for entry in owned}
-    _choose_names(pending_creates, wanted, own_names, freed, name_taken, max_name_tries, plan)
+    _choose_names(
+        pending_creates, wanted, own_names, freed, leaving, name_taken, max_name_tries, plan
+    )
+    if leaving:
+        plan.updates = [_displacing(step, wanted, leaving) for step in plan.updates]
     plan.errors.sort(key=lambda error: error.key)
     return plan
 
@@ -248,11 +267,35 @@ def _freed_names(
     return freed
 
 
+def _renamed_away(
+    kept: dict[str, ExistingEntry],
+    wanted: dict[str, SourceEntry],
+    updates: list[DatasetUpdate],
+) -> dict[str, str]:
+    """Name -> CKAN id of the source's active datasets that this run renames to another name."""
+    leaving: dict[str, str] = {}
+    for step in updates:
+        current = kept[step.source_id]
+        if current.state == "active" and cut_name(wanted[step.source_id].name) != current.name:
+            leaving[current.name] = current.package_id
+    return leaving
+
+
+def _displacing(
+    step: DatasetUpdate, wanted: dict[str, SourceEntry], leaving: dict[str, str]
+) -> DatasetUpdate:
+    holder = leaving.get(cut_name(wanted[step.source_id].name))
+    if holder is None or holder == step.package_id:
+        return step
+    return replace(step, displaces=holder)
+
+
 def _choose_names(
     pending: list[SourceEntry],
     wanted: dict[str, SourceEntry],
     own_names: set[str],
     freed: dict[str, str],
+    leaving: dict[str, str],
     name_taken: Callable[[str], bool],
     max_tries: int,
     plan: DatasetPlan,
@@ -262,12 +305,16 @@ def _choose_names(
     reserved = own_names | {cut_name(entry.name) for entry in wanted.values()}
     chosen: dict[str, str] = {}
     frees: dict[str, str] = {}
+    displaces: dict[str, str] = {}
     suffixed = []
     for entry in pending:
         name = cut_name(entry.name)
         if name in freed:
             chosen[entry.source_id] = name
             frees[entry.source_id] = freed[name]
+        elif name in leaving:
+            chosen[entry.source_id] = name
+            displaces[entry.source_id] = leaving[name]
         elif name in own_names or name_taken(name):
             suffixed.append(entry)
         else:
@@ -294,5 +341,6 @@ def _choose_names(
                     chosen[entry.source_id],
                     entry.fingerprint,
                     frees.get(entry.source_id),
+                    displaces.get(entry.source_id),
                 )
             )

@@ -19,7 +19,7 @@ from ckanext.harvest.model import HarvestObject, HarvestObjectExtra
 
 from ..core.errors import InvalidObject, describe_ckan_error
 from ..core.merge import differs, renamed
-from ..core.names import name_for_create
+from ..core.names import cut_name, name_for_create
 from ..planning import site_state
 from ..planning.harvest_objects import (
     FINGERPRINT_EXTRA,
@@ -86,6 +86,19 @@ def _delete(harvest_object: HarvestObject, user: str) -> bool:
 def _create_or_update(
     harvest_object: HarvestObject, step: PlannedWrite, source: ResolvedSource, user: str
 ) -> bool | str:
+    """Steps that may rename one of the source's datasets (theirs, or the one whose name they
+    take) run under the source's names lock, so a dataset is never moved off a name between
+    another step's read of it and its write; they take it after their dataset's lock, and no
+    holder of it waits for a dataset's lock, so consumers cannot deadlock."""
+    if step.displaces or step.name != cut_name(step.dataset["name"]):
+        with advisory_lock(f"syncsource-names:{harvest_object.harvest_source_id}", wait=True):
+            return _merge_and_write(harvest_object, step, source, user)
+    return _merge_and_write(harvest_object, step, source, user)
+
+
+def _merge_and_write(
+    harvest_object: HarvestObject, step: PlannedWrite, source: ResolvedSource, user: str
+) -> bool | str:
     package_id = harvest_object.package_id
     if package_id is None:
         package_id = site_state.dataset_made_for(
@@ -106,6 +119,8 @@ def _create_or_update(
         )
     except InvalidObject as e:
         raise ImportFailed(f"Dataset {harvest_object.guid!r}: {e}") from e
+    if step.displaces and (current is None or merged["name"] != current["name"]):
+        _displace(harvest_object, step.displaces, merged["name"], user)
     if current is not None and merged["name"] != current["name"]:
         merged = renamed(merged, step.dataset, _free_name(merged["name"], own_id=current["id"]))
 
@@ -173,6 +188,20 @@ def _delete_replaced(harvest_object: HarvestObject, package_id: str, user: str) 
         _check_delete_rights(harvest_object, package)
         log.info("Deleting dataset %s first: a create of this job takes its name", package_id)
         tk.get_action("package_delete")(_context(user), {"id": package_id})
+
+
+def _displace(harvest_object: HarvestObject, package_id: str, name: str, user: str) -> None:
+    """Move the source's own dataset `package_id` off `name` to its id, when it still holds
+    `name`: the plan renames it away in this job (names swapped at the source), and its own
+    step, before or after this one, gives it its new name."""
+    if site_state.package_id_by_name(name) != package_id:
+        return
+    package = model.Package.get(package_id)
+    if package is None or package.state != "active":
+        return
+    _check_delete_rights(harvest_object, package)
+    log.info("Renaming dataset %s to its id first: a step of this job takes its name", package_id)
+    _write("package_patch", {"id": package_id, "name": package_id}, user)
 
 
 def _free_name(wanted: str, own_id: str | None = None) -> str:

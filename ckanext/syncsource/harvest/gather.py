@@ -217,4 +217,5 @@ def _object_content(step, spool: DatasetSpool, org_ids, group_ids) -> str:
         org_ids={owner: org_ids[owner]} if owner in org_ids else {},
         group_ids={key: group_ids[key] for key in keys if key in group_ids},
         frees=step.frees if isinstance(step, DatasetCreate) else None,
+        displaces=step.displaces,
     ).encode()

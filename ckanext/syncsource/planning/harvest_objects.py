@@ -36,6 +36,9 @@ class PlannedWrite:
     frees: str | None = None
     """For a create: the id of the source's own dataset, planned for deletion, whose name it
     takes."""
+    displaces: str | None = None
+    """The id of the source's own dataset that holds the name now and that the same job renames
+    away: moved to its id first if it still holds the name."""
 
     def encode(self) -> str:
         return json.dumps(asdict(self), ensure_ascii=False)

@@ -71,6 +71,7 @@ def plan_run(source: ResolvedSource, spool: DatasetSpool) -> RunPlan:
         site_state.name_checker(entry.name for entry in read.entries),
         max_name_tries(),
         invalid=read.invalid,
+        follow_names=not options.dataset_preserve_names,
     )
     return RunPlan(organizations, groups, datasets, refusal(datasets, config.delete_limit))
 

@@ -32,7 +32,12 @@ from ckanext.syncsource.core.fingerprint import sync_fingerprint
 from ckanext.syncsource.core.groups_apply import GroupRefused
 from ckanext.syncsource.core.groups_plan import GroupPlan, Kind, plan_groups
 from ckanext.syncsource.core.merge import differs, merge_dataset, renamed
-from ckanext.syncsource.core.names import DEFAULT_MAX_TRIES, is_valid_name, name_for_create
+from ckanext.syncsource.core.names import (
+    DEFAULT_MAX_TRIES,
+    cut_name,
+    is_valid_name,
+    name_for_create,
+)
 from ckanext.syncsource.core.normalize import OWNERSHIP_EXTRA, normalize_dataset
 from ckanext.syncsource.core.options import SyncOptions
 
@@ -80,6 +85,14 @@ class MemoryCatalogue:
             stored["state"] = current["state"]
         self.packages[current["id"]] = stored
         return self.package_show(current["id"])
+
+    def package_rename(self, package_id: str, name: str) -> None:
+        """`package_patch` of the name alone (the title CKAN stored stays)."""
+        if any(p["name"] == name for p in self.packages.values()):
+            raise ValidationError(f"name {name!r} is already in use")
+        self._tick()
+        self.packages[package_id]["name"] = name
+        self.packages[package_id]["metadata_modified"] = self.writes
 
     def package_delete(self, package_id: str) -> None:
         self._tick()
@@ -279,6 +292,7 @@ def plan_sync(
         catalogue.own_entries(source_name),
         catalogue.name_taken(),
         invalid=invalid,
+        follow_names=not options.dataset_preserve_names,
     )
     return SyncPlan(organizations, groups, datasets, content)
 
@@ -328,6 +342,12 @@ def sync(
             continue
         canonical = plan.content[step.source_id]
         marker = f"{source_name}:{step.source_id}"
+        if step.displaces:
+            _displace(
+                catalogue,
+                step.displaces,
+                step.name if isinstance(step, DatasetCreate) else cut_name(canonical["name"]),
+            )
         try:
             if isinstance(step, DatasetCreate):
                 merged = merge_dataset(
@@ -354,3 +374,11 @@ def sync(
         catalogue.synced[package_id] = (step.fingerprint, modified)
         catalogue.linked.add(package_id)
     return report
+
+
+def _displace(catalogue: MemoryCatalogue, package_id: str, name: str) -> None:
+    """What the harvester's import does for a step that `displaces`: move the source's own
+    dataset off the name the step takes, to its id, when it still holds that name."""
+    package = catalogue.packages[package_id]
+    if package["name"] == name and package["state"] == "active":
+        catalogue.package_rename(package_id, package_id)

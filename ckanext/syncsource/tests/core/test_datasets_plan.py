@@ -85,6 +85,32 @@ def test_a_name_held_by_an_own_dataset_deleted_in_the_same_run_is_taken_over():
     ]
 
 
+def test_when_names_follow_the_source_a_name_renamed_away_in_the_run_is_taken_over():
+    existing = [
+        ExistingEntry("a", "pa", "two", "active", "f", linked=True),
+        ExistingEntry("b", "pb", "one", "active", "f", linked=True),
+        ExistingEntry("c", "pc", "three", "active", "f", linked=True),
+    ]
+    source = [
+        SourceEntry("a", "one", "f2"),
+        SourceEntry("b", "two", "f2"),
+        SourceEntry("c", "three-now", "f2"),
+        SourceEntry("new", "three", "f"),
+    ]
+    taken = {"one", "two", "three"}.__contains__
+    plan = plan_datasets(source, existing, taken, follow_names=True)
+    assert plan.updates == [
+        DatasetUpdate("a", "pa", "two", "f2", displaces="pb"),
+        DatasetUpdate("b", "pb", "one", "f2", displaces="pa"),
+        DatasetUpdate("c", "pc", "three", "f2"),
+    ]
+    assert plan.creates == [DatasetCreate("new", "three", "f", displaces="pc")]
+
+    kept = plan_datasets(source, existing, taken)
+    assert {step.displaces for step in [*kept.updates, *kept.creates]} == {None}
+    assert kept.creates == [DatasetCreate("new", "three-1", "f")]
+
+
 def test_a_name_held_by_an_own_dataset_that_stays_or_comes_back_gets_a_suffix():
     existing = [
         ExistingEntry("kept", "p1", "one", "active", "f", linked=True),

@@ -158,3 +158,27 @@ def test_an_unknown_organization_is_an_error_for_that_dataset_only():
     assert list(report.errors) == ["d1"]
     assert "org-x" in report.errors["d1"]
     assert report.created == {"d2": "second"}
+
+
+def test_names_swapped_and_rotated_at_the_source_are_exact_in_one_run():
+    """Each rename wants a name another of the source's datasets holds until its own rename:
+    the step moves that dataset off it, and its own step then gives it its new name."""
+    follow = SyncOptions(dataset_preserve_names=False)
+    names = {"d1": "one", "d2": "two", "d3": "three", "d4": "four"}
+    doc = {"dataset": {key: {"name": name} for key, name in names.items()}}
+    catalogue = MemoryCatalogue()
+    sync(catalogue, "src", doc, follow)
+    ids = {key: own(catalogue, key)["id"] for key in names}
+
+    swapped = {"d1": "two", "d2": "one", "d3": "four", "d4": "new-name", "d5": "three"}
+    doc = {"dataset": {key: {"name": name} for key, name in swapped.items()}}
+    report = sync(catalogue, "src", doc, follow)
+
+    assert sorted(report.updated) == ["d1", "d2", "d3", "d4"]
+    assert report.created == {"d5": "three"}
+    assert {key: own(catalogue, key)["name"] for key in swapped} == swapped
+    assert {key: own(catalogue, key)["id"] for key in names} == ids
+    writes = catalogue.writes
+    catalogue.synced.clear()
+    again = sync(catalogue, "src", doc, follow)
+    assert (catalogue.writes, sorted(again.unchanged)) == (writes, sorted(swapped))

@@ -3,6 +3,7 @@ delivered twice, and a job whose worker died half-way."""
 
 from __future__ import annotations
 
+import pytest
 from ckan.tests import helpers
 
 from ..harvest_runner import job_errors, run_job, sysadmin_context
@@ -204,3 +205,28 @@ def test_a_create_delivered_before_the_delete_that_frees_its_name_still_gets_the
     assert show(old["id"])["state"] == "deleted"
     assert show("ds-s1")["id"] != old["id"]
     assert_site_matches(SOURCE_NAME, expected(catalogue.datasets))
+
+
+@pytest.mark.parametrize("order", [list, reversed], ids=["in-order", "reversed"])
+def test_names_swapped_at_the_source_are_exact_after_one_job_in_any_delivery_order(
+    catalogue, make_source, order
+):
+    """Each rename wants the name the other holds until its own rename: whichever object a
+    consumer takes first moves the other dataset off the name, and the other's step renames
+    it. Without that, the first rename got a suffix and the names were exact a job later."""
+    catalogue.datasets = datasets("s1", "s2", "s3")
+    source = make_source(dataset_preserve_names=False)
+    run_job(source["id"])
+    ids = {source_id: show(f"ds-{source_id}")["id"] for source_id in catalogue.datasets}
+    catalogue.datasets["s1"]["name"], catalogue.datasets["s2"]["name"] = "ds-s2", "ds-s1"
+    catalogue.write()
+
+    job_id, object_ids = gather_job(source["id"])
+    for object_id in order(object_ids):
+        import_object(object_id)
+    job = run_job_finish(source["id"], job_id)
+
+    assert (stats(job)["updated"], job_errors(job_id)) == (2, [])
+    assert (show("ds-s2")["id"], show("ds-s1")["id"]) == (ids["s1"], ids["s2"])
+    assert_site_matches(SOURCE_NAME, expected(catalogue.datasets))
+    assert stats(run_job(source["id"]))["not modified"] == 3

@@ -96,6 +96,30 @@ def test_a_catalogue_rekeyed_with_the_same_names_gets_exactly_its_names(
     assert consumer_tracebacks(tmp_path) == []
 
 
+def test_names_rotated_at_the_source_are_exact_after_one_job_with_two_consumers(
+    catalogue, make_source, tmp_path
+):
+    """Every rename wants the name the next dataset holds until its own rename (a cycle):
+    renames run under the source's names lock and move the holder off the name first."""
+    catalogue.datasets = datasets(*(f"s{n}" for n in range(8)))
+    source = make_source(dataset_preserve_names=False)
+    run_job(source["id"])
+    ids = {f"s{n}": show(f"ds-s{n}")["id"] for n in range(8)}
+    for n in range(8):
+        catalogue.datasets[f"s{n}"]["name"] = f"ds-s{(n + 1) % 8}"
+    catalogue.write()
+
+    with consumers(tmp_path, fetchers=2):
+        job = finish(_start_job(source["id"]), source["id"])
+
+    assert (stats(job)["updated"], job_errors(job["id"])) == (8, [])
+    assert {n: show(f"ds-s{(n + 1) % 8}")["id"] for n in range(8)} == {
+        n: ids[f"s{n}"] for n in range(8)
+    }
+    assert_site_matches(SOURCE_NAME, expected(catalogue.datasets))
+    assert consumer_tracebacks(tmp_path) == []
+
+
 def test_a_dataset_added_while_consumers_run_is_picked_up_by_the_next_job(
     catalogue, make_source, tmp_path
 ):
