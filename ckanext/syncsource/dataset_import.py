@@ -105,13 +105,18 @@ def _create_or_update(
             step["group_ids"],
             marker,
             name=step["name"],
+            marker_extra=step.get("marker_extra", True),
         )
     except InvalidObject as e:
         raise ImportFailed(f"Dataset {harvest_object.guid!r}: {e}") from e
     if current is not None and merged["name"] != current["name"]:
         merged = renamed(merged, step["dataset"], _free_name(merged["name"], own_id=current["id"]))
 
-    if current is not None and not differs(merged, current):
+    if (
+        current is not None
+        and not differs(merged, current)
+        and ckan_state.stored_marker(current["id"]) in (marker, None)
+    ):
         _make_current(harvest_object, current["id"])
         _record_sync(harvest_object, step["fingerprint"], current["metadata_modified"])
         harvest_object.save()
@@ -128,10 +133,18 @@ def _create_or_update(
         merged = renamed(merged, step["dataset"], _free_name(merged["name"], frees))
         merged["id"] = str(uuid.uuid4())
         model.Session.execute(sa.text("SET CONSTRAINTS harvest_object_package_id_fkey DEFERRED"))
+    merged["plugin_data"] = ckan_state.plugin_data_with_marker(package_id, marker)
     _make_current(harvest_object, merged["id"])
     _record_sync(harvest_object, step["fingerprint"], synced_at)
     _write("package_create" if current is None else "package_update", merged, user)
     _record_stored_modified(harvest_object, merged["id"], step["fingerprint"], synced_at)
+    if ckan_state.stored_marker(merged["id"]) != marker:
+        log.warning(
+            "Dataset %s: the site kept no ownership marker %r (its schema or plugins dropped "
+            "it); the harvest object still links the dataset",
+            merged["id"],
+            marker,
+        )
     return True
 
 
@@ -160,7 +173,7 @@ def _write(action: str, data: dict[str, Any], user: str) -> None:
     except tk.ValidationError as e:
         model.Session.rollback()
         raise ImportFailed(
-            f"CKAN refused the dataset ({action}): {describe_ckan_error(e.error_dict)}"
+            f"CKAN refused the dataset ({action}): {describe_ckan_error(e.error_dict, data)}"
         ) from e
 
 

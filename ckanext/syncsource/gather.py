@@ -113,7 +113,10 @@ def _plan_and_store(
     plan = run.datasets
     for copy in plan.ignored:
         report(f"Warning: {copy.warning()}")
-    ids = _store_objects(job, plan, spool, org_ids, group_ids)
+    for warning in run.warnings:
+        report(f"Warning: {warning}")
+    marker_extra = run.schema is None or not run.schema.controls_extras
+    ids = _store_objects(job, plan, spool, org_ids, group_ids, marker_extra)
     save_summary(job, plan)
     log.info(
         "Job %s planned: %d to create, %d to update, %d to delete, %d unchanged, %d errors",
@@ -133,6 +136,7 @@ def _store_objects(
     spool: DatasetSpool,
     org_ids: dict[str, str],
     group_ids: dict[str, str],
+    marker_extra: bool,
 ) -> list[str]:
     """Insert all objects of the run in one transaction, so a crash leaves all or none.
 
@@ -146,7 +150,7 @@ def _store_objects(
             status, content = "delete", None
         else:
             status = "create" if isinstance(step, DatasetCreate) else "update"
-            content = _object_content(step, spool, org_ids, group_ids)
+            content = _object_content(step, spool, org_ids, group_ids, marker_extra)
         package_id = None if isinstance(step, DatasetCreate) else step.package_id
         ids.append(batch.add(step.source_id, "WAITING", package_id, content, status=status))
     for error in plan.errors:
@@ -212,9 +216,10 @@ class _ObjectBatch:
                 rows.clear()
 
 
-def _object_content(step, spool: DatasetSpool, org_ids, group_ids) -> str:
+def _object_content(step, spool: DatasetSpool, org_ids, group_ids, marker_extra: bool) -> str:
     """What import needs for one create or update: the canonical dataset, the name chosen for
-    a create, the fingerprint to record, and the CKAN ids of the keys it names."""
+    a create, the fingerprint to record, the CKAN ids of the keys it names, and whether the
+    site's schema lets the ownership extra be written."""
     dataset = json.loads(spool.get_text(step.source_id))
     owner = dataset.get("owner_org")
     keys = {group["name"] for group in dataset.get("groups", ())}
@@ -226,6 +231,7 @@ def _object_content(step, spool: DatasetSpool, org_ids, group_ids) -> str:
             "fingerprint": step.fingerprint,
             "org_ids": {owner: org_ids[owner]} if owner in org_ids else {},
             "group_ids": {key: group_ids[key] for key in keys if key in group_ids},
+            "marker_extra": marker_extra,
         },
         ensure_ascii=False,
     )
