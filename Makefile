@@ -16,7 +16,7 @@ TEST_ENV := CKAN_SQLALCHEMY_URL=postgresql://ckan:ckan@127.0.0.1:5432/ckan_test_
 endif
 PYTEST_ARGS ?=
 
-.PHONY: up test test-2.11 test-amqp harvest-suite reliability lint install services down reset
+.PHONY: up test test-2.11 test-amqp test-scheming harvest-suite reliability lint install services down reset
 .PHONY: status
 
 ## Bring the whole stack up and run the demo harvest (URL and login printed at the end).
@@ -45,6 +45,12 @@ test-2.11:
 test-amqp: export SYNCSOURCE_MQ = amqp
 test-amqp: install services
 	$(VENV)/bin/python -m pytest --ckan-ini=test-amqp.ini ckanext/syncsource -m queues $(PYTEST_ARGS)
+
+## The tests on a site with custom dataset schemas: ckanext-scheming's default schema, strict
+## and extras-dropping schemas, DCAT-AP's recommended schema (test-scheming.ini).
+test-scheming: install services
+	$(TEST_ENV) $(VENV)/bin/python -m pytest --ckan-ini=test-scheming.ini ckanext/syncsource -m scheming \
+		$(PYTEST_ARGS)
 
 ## The whole reliability battery (faults, killed workers, fuzz) as a table; non-zero on a failure.
 reliability: install services

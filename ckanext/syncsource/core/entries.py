@@ -43,7 +43,8 @@ class ExistingEntry:
     when unknown (then the dataset is an update candidate and the merge decides). `linked` is
     true when the source's current harvest object links it, false when only its ownership
     marker names the source id; `created` (CKAN's `metadata_created`, ISO text) orders
-    marker-only datasets by age.
+    marker-only datasets by age; `marker_missing`: linked, but CKAN kept no ownership marker
+    (the site dropped it).
     """
 
     source_id: str
@@ -53,3 +54,4 @@ class ExistingEntry:
     synced_fingerprint: str | None
     linked: bool = False
     created: str = ""
+    marker_missing: bool = False

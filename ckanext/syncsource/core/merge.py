@@ -19,6 +19,7 @@ def merge_dataset(
     group_ids: Mapping[str, str],
     source_marker: str,
     name: str | None = None,
+    marker_extra: bool = True,
 ) -> dict[str, Any]:
     """The dataset dict to send to `package_create` (current is None) or `package_update`.
 
@@ -27,14 +28,17 @@ def merge_dataset(
     update the options decide the name). Source keys in `owner_org` and `groups` are mapped
     through `org_ids` / `group_ids`; a key they do not hold raises `UnknownReference`, but only
     when the merge needs it (a preserved organization ignores the source's). The result has
-    the ownership extra `_harvest_source` = `source_marker`, the current dataset's `id`, and,
+    the ownership extra `_harvest_source` = `source_marker` (unless not `marker_extra`: a site
+    schema that controls extras), the current dataset's `id`, and,
     for a deleted current dataset, `state` "active". Fields CKAN keeps when `package_update`
     leaves them out (`private`, `type`, `owner_org`) are always sent.
     """
     merged = {key: value for key, value in source.items() if key not in _MERGED_FIELDS}
     merged["extras"] = [
         extra for extra in source.get("extras", ()) if extra["key"] != OWNERSHIP_EXTRA
-    ] + [{"key": OWNERSHIP_EXTRA, "value": source_marker}]
+    ]
+    if marker_extra:
+        merged["extras"].append({"key": OWNERSHIP_EXTRA, "value": source_marker})
     merged["extras"].sort(key=lambda extra: extra["key"])
 
     if current is None:

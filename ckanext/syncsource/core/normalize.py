@@ -49,6 +49,7 @@ DATASET_SERVER_FIELDS = frozenset(
         "isopen",
         "license_title",
         "license_url",
+        "plugin_data",
     }
 )
 RESOURCE_SERVER_FIELDS = frozenset(

@@ -116,15 +116,21 @@ def _merge_and_write(
             step.org_ids,
             step.group_ids,
             name=step.name,
+            marker_extra=step.marker_extra,
         )
     except InvalidObject as e:
         raise ImportFailed(f"Dataset {harvest_object.guid!r}: {e}") from e
+    marker = source.marker(harvest_object.guid)
     if step.displaces and (current is None or merged["name"] != current["name"]):
         _displace(harvest_object, step.displaces, merged["name"], user)
     if current is not None and merged["name"] != current["name"]:
         merged = renamed(merged, step.dataset, _free_name(merged["name"], own_id=current["id"]))
 
-    if current is not None and not differs(merged, current):
+    if (
+        current is not None
+        and not differs(merged, current)
+        and site_state.stored_marker(current["id"]) in (marker, None)
+    ):
         _make_current(harvest_object, current["id"])
         _record_sync(harvest_object, step.fingerprint, current["metadata_modified"])
         harvest_object.save()
@@ -140,10 +146,18 @@ def _merge_and_write(
         merged = renamed(merged, step.dataset, _free_name(merged["name"], step.frees))
         merged["id"] = str(uuid.uuid4())
         model.Session.execute(sa.text("SET CONSTRAINTS harvest_object_package_id_fkey DEFERRED"))
+    merged["plugin_data"] = site_state.plugin_data_with_marker(package_id, marker)
     _make_current(harvest_object, merged["id"])
     _record_sync(harvest_object, step.fingerprint, synced_at)
     _write("package_create" if current is None else "package_update", merged, user)
     _record_stored_modified(harvest_object, merged["id"], step.fingerprint, synced_at)
+    if site_state.stored_marker(merged["id"]) != marker:
+        log.warning(
+            "Dataset %s: the site kept no ownership marker %r (its schema or plugins dropped "
+            "it); the harvest object still links the dataset",
+            merged["id"],
+            marker,
+        )
     return True
 
 
@@ -172,7 +186,7 @@ def _write(action: str, data: dict[str, Any], user: str) -> None:
     except tk.ValidationError as e:
         model.Session.rollback()
         raise ImportFailed(
-            f"CKAN refused the dataset ({action}): {describe_ckan_error(e.error_dict)}"
+            f"CKAN refused the dataset ({action}): {describe_ckan_error(e.error_dict, data)}"
         ) from e
 
 

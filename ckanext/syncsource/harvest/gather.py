@@ -107,7 +107,9 @@ def _plan_and_store(
     plan = run.datasets
     problems = [error.reason for error in org_errors + group_errors]
     problems += [f"Warning: {copy.warning()}" for copy in plan.ignored]
-    ids = _store_objects(job, plan, spool, org_ids, group_ids)
+    problems += [f"Warning: {warning}" for warning in run.warnings]
+    marker_extra = run.schema is None or not run.schema.controls_extras
+    ids = _store_objects(job, plan, spool, org_ids, group_ids, marker_extra)
     save_counts(job, plan)
     log.info(
         "Job %s planned: %d to create, %d to update, %d to delete, %d unchanged, %d errors",
@@ -127,6 +129,7 @@ def _store_objects(
     spool: DatasetSpool,
     org_ids: dict[str, str],
     group_ids: dict[str, str],
+    marker_extra: bool,
 ) -> list[str]:
     """Insert all objects of the run in one transaction, so a crash leaves all or none.
 
@@ -140,7 +143,7 @@ def _store_objects(
             status, content = "delete", None
         else:
             status = "create" if isinstance(step, DatasetCreate) else "update"
-            content = _object_content(step, spool, org_ids, group_ids)
+            content = _object_content(step, spool, org_ids, group_ids, marker_extra)
         package_id = None if isinstance(step, DatasetCreate) else step.package_id
         ids.append(batch.add(step.source_id, "WAITING", package_id, content, status=status))
     for error in plan.errors:
@@ -206,7 +209,7 @@ class _ObjectBatch:
                 rows.clear()
 
 
-def _object_content(step, spool: DatasetSpool, org_ids, group_ids) -> str:
+def _object_content(step, spool: DatasetSpool, org_ids, group_ids, marker_extra: bool) -> str:
     dataset = json.loads(spool.get_text(step.source_id))
     owner = dataset.get("owner_org")
     keys = {group["name"] for group in dataset.get("groups", ())}
@@ -218,4 +221,5 @@ def _object_content(step, spool: DatasetSpool, org_ids, group_ids) -> str:
         group_ids={key: group_ids[key] for key in keys if key in group_ids},
         frees=step.frees if isinstance(step, DatasetCreate) else None,
         displaces=step.displaces,
+        marker_extra=marker_extra,
     ).encode()

@@ -39,6 +39,9 @@ class PlannedWrite:
     displaces: str | None = None
     """The id of the source's own dataset that holds the name now and that the same job renames
     away: moved to its id first if it still holds the name."""
+    marker_extra: bool = True
+    """Whether the site's schema lets the `_harvest_source` extra be written (the marker is in
+    `plugin_data` either way)."""
 
     def encode(self) -> str:
         return json.dumps(asdict(self), ensure_ascii=False)

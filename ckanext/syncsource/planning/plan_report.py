@@ -32,6 +32,7 @@ def plan_summary(run: RunPlan) -> dict[str, Any]:
             ],
         },
         "refused": run.refused,
+        "warnings": run.warnings,
     }
 
 
@@ -80,4 +81,5 @@ def plan_text(summary: dict[str, Any], limit: int) -> str:
         f"which belongs to dataset {c['owner']}: a copy, left untouched"
         for c in datasets["ignored_copies"]
     ]
+    lines += [f"warning: {warning}" for warning in summary.get("warnings", ())]
     return "\n".join(lines)

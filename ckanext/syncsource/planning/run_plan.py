@@ -17,11 +17,13 @@ from ..core.errors import InvalidObject
 from ..core.fingerprint import sync_fingerprint
 from ..core.groups_plan import GroupPlan, plan_groups
 from ..core.normalize import normalize_dataset
+from ..core.schema_fields import SiteSchema, map_extras_to_fields
 from ..sources import SourceError, open_source
 from . import site_state
 from .dataset_spool import DatasetSpool
 from .resolved_source import ResolvedSource
 from .site_merge import adjustments
+from .site_schema import dataset_schema
 from .site_settings import max_name_tries, reader_settings
 from .source_config import SourceConfig
 
@@ -45,12 +47,17 @@ class RunPlan:
     datasets: DatasetPlan
     refused: str | None
     """Why the run must change nothing (the delete guard tripped), or None when it may run."""
+    schema: SiteSchema | None = None
+    """The site's dataset schema the datasets were mapped to (None: CKAN's default)."""
+    warnings: list[str] = field(default_factory=list)
+    """What the operator should know that changes nothing in the run."""
 
 
 def plan_run(source: ResolvedSource, spool: DatasetSpool) -> RunPlan:
     """Plan a run of the harvest source; canonical datasets are left in `spool`."""
     config = source.config
-    read = _read_source(source.url, config, spool)
+    schema = dataset_schema()
+    read = _read_source(source.url, config, schema, spool)
     existing = site_state.owned_datasets(source.id, source.source_name)
     options = config.options
     organizations = plan_groups(
@@ -73,10 +80,31 @@ def plan_run(source: ResolvedSource, spool: DatasetSpool) -> RunPlan:
         invalid=read.invalid,
         follow_names=not options.dataset_preserve_names,
     )
-    return RunPlan(organizations, groups, datasets, refusal(datasets, config.delete_limit))
+    return RunPlan(
+        organizations,
+        groups,
+        datasets,
+        refusal(datasets, config.delete_limit),
+        schema,
+        _marker_warnings(existing),
+    )
 
 
-def _read_source(url: str, config: SourceConfig, spool: DatasetSpool) -> SourceRead:
+def _marker_warnings(existing: list) -> list[str]:
+    missing = sum(entry.marker_missing for entry in existing)
+    if not missing:
+        return []
+    return [
+        f"{missing} dataset(s) of this source carry no ownership marker: the site dropped "
+        "both the `_harvest_source` extra and plugin_data (a schema or plugin that drops "
+        "them, or a write by a user who is not a sysadmin). The harvest objects still link "
+        "them; clearing the harvest history would lose their ownership"
+    ]
+
+
+def _read_source(
+    url: str, config: SourceConfig, schema: SiteSchema | None, spool: DatasetSpool
+) -> SourceRead:
     read = SourceRead()
     site_adjustments = adjustments()
     try:
@@ -89,7 +117,9 @@ def _read_source(url: str, config: SourceConfig, spool: DatasetSpool) -> SourceR
                 elif record.kind == "group":
                     read.groups[record.key] = record.obj
                 else:
-                    _read_dataset(record.key, record.obj, config, site_adjustments, spool, read)
+                    _read_dataset(
+                        record.key, record.obj, config, schema, site_adjustments, spool, read
+                    )
     except SourceError as e:
         raise PlanFailed(f"The source could not be read, nothing was changed: {e}") from e
     return read
@@ -99,12 +129,13 @@ def _read_dataset(
     source_id: str,
     obj: dict,
     config: SourceConfig,
+    schema: SiteSchema | None,
     site_adjustments: tuple[str, ...],
     spool: DatasetSpool,
     read: SourceRead,
 ) -> None:
     try:
-        canonical = normalize_dataset(obj)
+        canonical = map_extras_to_fields(normalize_dataset(obj), schema, config.extras_to_fields)
     except InvalidObject as e:
         read.invalid.append(ObjectError(source_id, f"dataset {source_id!r}: {e}"))
         return

@@ -19,6 +19,7 @@ def merge_for_site(
     org_ids: dict[str, str],
     group_ids: dict[str, str],
     name: str | None = None,
+    marker_extra: bool = True,
 ) -> dict[str, Any]:
     """`merge_dataset` of the source dataset into `current`, as each plugin then modifies it;
     InvalidObject (from the merge) when the source dataset names what CKAN does not hold."""
@@ -30,6 +31,7 @@ def merge_for_site(
         group_ids,
         source.marker(source_id),
         name=name,
+        marker_extra=marker_extra,
     )
     context = {
         "harvest_source_id": source.id,

@@ -17,31 +17,58 @@ from ..core.normalize import OWNERSHIP_EXTRA, ownership_marker
 from .harvest_objects import FINGERPRINT_EXTRA, SYNCED_MODIFIED_EXTRA
 from .source_config import configured_source_name
 
+PLUGIN_DATA_KEY = "syncsource"
+PLUGIN_DATA_MARKER = "harvest_source"
+"""The ownership marker's home outside the schema: `plugin_data["syncsource"]["harvest_source"]`."""
 _CHUNK = 5000
 
 
 def with_ownership_marker(
     query: sa.Select, outer: bool = False
 ) -> tuple[sa.Select, sa.ColumnElement]:
-    """`query` (which selects from `package`) able to read the ownership extra, and the column
-    that holds it; with `outer`, packages without the extra stay in the query.
+    """`query` (which selects from `package`) able to read the ownership marker, and the column
+    that holds it; with `outer`, packages without a marker stay in the query.
 
-    CKAN 2.12 keeps extras in a JSONB column of `package`; CKAN 2.11 in the `package_extra`
-    table.
+    The marker is read from `package.plugin_data` (outside every schema, written by sysadmins
+    only, not copied by `package_show` dumps) and else from the `_harvest_source` extra (the
+    legacy client's, and the one a site schema may drop or refuse). CKAN 2.12 keeps extras in a
+    JSONB column of `package`; CKAN 2.11 in the `package_extra` table; both have `plugin_data`.
     """
+    kept = model.package_table.c.plugin_data[PLUGIN_DATA_KEY][PLUGIN_DATA_MARKER].astext
     if "extras" in model.package_table.c:
-        return query, model.package_table.c.extras[OWNERSHIP_EXTRA].astext
-    extra = model.package_extra_table
-    joined = query.join(
-        extra,
-        sa.and_(
-            extra.c.package_id == model.Package.id,
-            extra.c.key == OWNERSHIP_EXTRA,
-            extra.c.state == "active",
-        ),
-        isouter=outer,
-    )
-    return joined, extra.c.value
+        marker = sa.func.coalesce(kept, model.package_table.c.extras[OWNERSHIP_EXTRA].astext)
+    else:
+        extra = model.package_extra_table
+        query = query.join(
+            extra,
+            sa.and_(
+                extra.c.package_id == model.Package.id,
+                extra.c.key == OWNERSHIP_EXTRA,
+                extra.c.state == "active",
+            ),
+            isouter=True,
+        )
+        marker = sa.func.coalesce(kept, extra.c.value)
+    if not outer:
+        query = query.where(marker.is_not(None))
+    return query, marker
+
+
+def plugin_data_with_marker(package_id: str | None, marker: str) -> dict:
+    """The dataset's `plugin_data` (other plugins' entries kept) holding the ownership marker."""
+    package = model.Package.get(package_id) if package_id else None
+    plugin_data = dict(package.plugin_data or {}) if package is not None else {}
+    plugin_data[PLUGIN_DATA_KEY] = {PLUGIN_DATA_MARKER: marker}
+    return plugin_data
+
+
+def stored_marker(package_id: str) -> str | None:
+    """The ownership marker CKAN stored for the dataset, wherever it is kept."""
+    query, marker = with_ownership_marker(sa.select(model.Package.id), outer=True)
+    row = model.Session.execute(
+        query.add_columns(marker).where(model.Package.id == package_id)
+    ).first()
+    return row[1] if row is not None else None
 
 
 def owned_datasets(harvest_source_id: str, source_name: str) -> list[ExistingEntry]:
@@ -104,7 +131,11 @@ def owned_datasets(harvest_source_id: str, source_name: str) -> list[ExistingEnt
             package_id, {"name": name, "state": state, "modified": modified, "created": created}
         )
         entry.update(source_id=guid, linked=True)
-        if marker_value != ownership_marker(source_name, entry["source_id"]):
+        if marker_value is None:
+            # The site dropped it (a schema that controls extras, a writer not sysadmin): the
+            # harvest object still links the dataset; rewriting it every run would not help.
+            entry["marker_missing"] = True
+        elif marker_value != ownership_marker(source_name, entry["source_id"]):
             entry["stale_marker"] = True
         if key:
             entry[key] = value
@@ -130,6 +161,7 @@ def _existing_entry(package_id: str, entry: dict) -> ExistingEntry:
         synced,
         linked=entry.get("linked", False),
         created=_timestamp(entry["created"]) or "",
+        marker_missing=entry.get("marker_missing", False),
     )
 
 

@@ -10,10 +10,11 @@ from ..core.delete_guard import DEFAULT_DELETE_LIMIT, delete_limit_problem
 from ..core.errors import OptionError
 from ..core.names import source_name_problem
 from ..core.options import SyncOptions
+from ..core.schema_fields import extras_to_fields_problem
 from ..sources import format_names
 
 SQLITE_KINDS = ("dataset", "group", "organization")
-_OWN_KEYS = ("source_name", "delete_limit", "format", "sqlite_tables")
+_OWN_KEYS = ("source_name", "delete_limit", "format", "sqlite_tables", "extras_to_fields")
 _OPTION_KEYS = (
     "organization_merge_strategy",
     "group_merge_strategy",
@@ -37,6 +38,8 @@ class SourceConfig:
     format: str | None = None
     """The source format when the URL does not tell it."""
     sqlite_tables: Mapping[str, str] = field(default_factory=dict)
+    extras_to_fields: Mapping[str, str] = field(default_factory=dict)
+    """Source extra key -> the site's dataset schema field it becomes."""
 
 
 def parse_source_config(text: str | None) -> SourceConfig:
@@ -82,9 +85,13 @@ def parse_source_config(text: str | None) -> SourceConfig:
             "sqlite_tables must map some of 'dataset', 'group', 'organization' to table names, "
             f"not {tables!r}"
         )
+    renames = raw.get("extras_to_fields", {})
+    renames_problem = extras_to_fields_problem(renames)
+    if renames_problem:
+        problems["extras_to_fields"] = renames_problem
     if problems:
         raise ConfigError("; ".join(problems[key] for key in sorted(problems)))
-    return SourceConfig(options, source_name, float(delete_limit), fmt, dict(tables))
+    return SourceConfig(options, source_name, float(delete_limit), fmt, dict(tables), dict(renames))
 
 
 def configured_source_name(config_text: str | None) -> str | None:

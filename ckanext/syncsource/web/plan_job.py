@@ -87,12 +87,19 @@ def _update_changes(
     group_ids = _planned_ids("group", run.groups)
     context = {"ignore_auth": True, "user": ""}
     changes: dict[str, list[dict[str, str]] | str] = {}
+    marker_extra = run.schema is None or not run.schema.controls_extras
     for step in run.datasets.updates:
         current = tk.get_action("package_show")(dict(context), {"id": step.package_id})
         source_dataset = json.loads(spool.get_text(step.source_id))
         try:
             merged = merge_for_site(
-                source, step.source_id, source_dataset, current, org_ids, group_ids
+                source,
+                step.source_id,
+                source_dataset,
+                current,
+                org_ids,
+                group_ids,
+                marker_extra=marker_extra,
             )
         except UnknownReference as e:
             changes[step.source_id] = str(e)
