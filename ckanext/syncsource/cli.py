@@ -8,6 +8,7 @@ import click
 from ckanext.harvest.model import HarvestSource
 
 from . import ckan_state
+from .plan_refusals import predicted_refusals
 from .plan_report import plan_summary, plan_text
 from .run_plan import PlanFailed, plan_run
 from .source_config import ConfigError, parse_source_config
@@ -45,7 +46,8 @@ def plan(source: str, as_json: bool, limit: int):
             run = plan_run(harvest_source, source_name, config, spool)
         except PlanFailed as e:
             raise click.ClickException(str(e)) from e
-    summary = plan_summary(run)
+        refusals = predicted_refusals(run, spool, config, source_name)
+    summary = plan_summary(run, refusals)
     if as_json:
         click.echo(json.dumps(summary, indent=2))
     else:

@@ -115,8 +115,7 @@ def _plan_and_store(
         report(f"Warning: {copy.warning()}")
     for warning in run.warnings:
         report(f"Warning: {warning}")
-    marker_extra = run.schema is None or not run.schema.controls_extras
-    ids = _store_objects(job, plan, spool, org_ids, group_ids, marker_extra)
+    ids = _store_objects(job, plan, spool, org_ids, group_ids, run.marker_extra)
     save_summary(job, plan)
     log.info(
         "Job %s planned: %d to create, %d to update, %d to delete, %d unchanged, %d errors",

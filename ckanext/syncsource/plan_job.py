@@ -21,8 +21,8 @@ from ckanext.harvest.model import HarvestSource
 from . import ckan_state
 from .core.errors import UnknownReference
 from .core.field_changes import field_changes
-from .core.groups_plan import GroupPlan
 from .core.merge import merge_dataset
+from .plan_refusals import planned_ids, predicted_refusals
 from .plan_report import plan_summary
 from .run_plan import PlanFailed, RunPlan, plan_run
 from .source_config import ConfigError, SourceConfig, parse_source_config
@@ -77,7 +77,12 @@ def _plan_of(source: HarvestSource) -> dict[str, Any]:
     with DatasetSpool() as spool:
         run = plan_run(source, source_name, config, spool)
         changes = _update_changes(run, spool, config, source_name)
-    return {"source_name": source_name, "plan": plan_summary(run), "changes": changes}
+        refusals = predicted_refusals(run, spool, config, source_name)
+    return {
+        "source_name": source_name,
+        "plan": plan_summary(run, refusals),
+        "changes": changes,
+    }
 
 
 def _update_changes(
@@ -85,8 +90,8 @@ def _update_changes(
 ) -> dict[str, list[dict[str, str]] | str]:
     """For each update: the fields it changes (empty: the merge finds nothing to write, and
     the job counts it "not modified"), or why the merge fails."""
-    org_ids = _planned_ids("organization", run.organizations)
-    group_ids = _planned_ids("group", run.groups)
+    org_ids = planned_ids("organization", run.organizations)
+    group_ids = planned_ids("group", run.groups)
     context = {"ignore_auth": True, "user": ""}
     changes: dict[str, list[dict[str, str]] | str] = {}
     for step in run.datasets.updates:
@@ -94,17 +99,20 @@ def _update_changes(
         source = json.loads(spool.get_text(step.source_id))
         marker = ckan_state.ownership_marker(source_name, step.source_id)
         try:
-            merged = merge_dataset(source, current, config.options, org_ids, group_ids, marker)
+            merged = merge_dataset(
+                source,
+                current,
+                config.options,
+                org_ids,
+                group_ids,
+                marker,
+                marker_extra=run.marker_extra,
+            )
         except UnknownReference as e:
             changes[step.source_id] = str(e)
             continue
         changes[step.source_id] = field_changes(merged, current)
     return changes
-
-
-def _planned_ids(kind: str, plan: GroupPlan) -> dict[str, str]:
-    """CKAN ids by source key; keys the run would create read as "(new <kind> <key>)"."""
-    return plan.ids({step.key: f"(new {kind} {step.key})" for step in plan.creates})
 
 
 def _store(source_id: str, state: dict[str, Any]) -> None:
