@@ -138,3 +138,21 @@ def test_the_plan_lists_the_datasets_the_schema_would_refuse_and_why(site_schema
     assert dataset_count() == 0
     job = run_job(source["id"])
     assert (stats(job)["added"], stats(job)["errored"]) == (1, 2)
+
+
+def test_a_marker_the_site_dropped_is_reported_once_not_rewritten_every_job(site_schema, catalogue):
+    site_schema(SCHEMAS + "dropping_dataset.yaml")
+    catalogue.datasets = {"s1": dataset("s1"), "s2": dataset("s2")}
+    source = create_source(catalogue.write(), {"source_name": "cat"})
+    run_job(source["id"])
+    # As a plugin that empties plugin_data would: the schema already drops the extra.
+    model.Package.get(show("ds-s1")["id"]).plugin_data = {}
+    model.Session.commit()
+    before = modified_stamps()
+
+    job = run_job(source["id"])
+
+    assert stats(job)["not modified"] == 2
+    assert modified_stamps() == before
+    [warning] = job_errors(job["id"])
+    assert "1 dataset(s) of this source carry no ownership marker" in warning
