@@ -29,6 +29,7 @@ test: install services lint
 	$(TEST_ENV) $(VENV)/bin/python -m pytest --ckan-ini=test.ini ckanext/syncsource bench -m "not load" \
 		$(PYTEST_ARGS)
 	$(MAKE) harvest-suite
+	$(MAKE) test-scheming
 
 ## ckanext-harvest's own tests, with syncsource loaded: our chained actions must not break them.
 harvest-suite:

@@ -9,6 +9,7 @@ from ckanext.harvest.model import HarvestSource
 
 from .planning import site_state
 from .planning.dataset_spool import DatasetSpool
+from .planning.plan_refusals import predicted_refusals
 from .planning.plan_report import plan_summary, plan_text
 from .planning.resolved_source import ConfigError, resolve_source
 from .planning.run_plan import PlanFailed, plan_run
@@ -44,7 +45,8 @@ def plan(source: str, as_json: bool, limit: int):
             run = plan_run(resolved, spool)
         except PlanFailed as e:
             raise click.ClickException(str(e)) from e
-    summary = plan_summary(run)
+        refusals = predicted_refusals(run, spool, resolved)
+    summary = plan_summary(run, refusals)
     if as_json:
         click.echo(json.dumps(summary, indent=2))
     else:

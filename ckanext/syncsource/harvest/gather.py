@@ -108,8 +108,7 @@ def _plan_and_store(
     problems = [error.reason for error in org_errors + group_errors]
     problems += [f"Warning: {copy.warning()}" for copy in plan.ignored]
     problems += [f"Warning: {warning}" for warning in run.warnings]
-    marker_extra = run.schema is None or not run.schema.controls_extras
-    ids = _store_objects(job, plan, spool, org_ids, group_ids, marker_extra)
+    ids = _store_objects(job, plan, spool, org_ids, group_ids, run.marker_extra)
     save_counts(job, plan)
     log.info(
         "Job %s planned: %d to create, %d to update, %d to delete, %d unchanged, %d errors",

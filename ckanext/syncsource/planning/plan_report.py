@@ -8,8 +8,9 @@ from ..core.groups_plan import GroupPlan
 from .run_plan import RunPlan
 
 
-def plan_summary(run: RunPlan) -> dict[str, Any]:
-    """The plan as plain data (for `--json` and for the text form)."""
+def plan_summary(run: RunPlan, refusals: list[dict[str, str]] | None = None) -> dict[str, Any]:
+    """The plan as plain data (for `--json` and for the text form); `refusals`: the creates and
+    updates CKAN would refuse (`plan_refusals`)."""
     datasets = run.datasets
     return {
         "organizations": _groups(run.organizations),
@@ -26,6 +27,7 @@ def plan_summary(run: RunPlan) -> dict[str, Any]:
             "delete": [{"source_id": s.source_id, "name": s.name} for s in datasets.deletes],
             "unchanged": len(datasets.unchanged),
             "errors": [{"source_id": e.key, "reason": e.reason} for e in datasets.errors],
+            "would_fail": refusals or [],
             "ignored_copies": [
                 {"source_id": c.source_id, "id": c.package_id, "name": c.name, "owner": c.owner_id}
                 for c in datasets.ignored
@@ -76,6 +78,10 @@ def plan_text(summary: dict[str, Any], limit: int) -> str:
         if len(shown) < len(entries):
             lines.append(f"  ... and {len(entries) - len(shown)} more to {step}")
     lines += [f"  error {e['source_id']}: {e['reason']}" for e in datasets["errors"]]
+    refused = datasets.get("would_fail", ())
+    if refused:
+        lines.append(f"datasets CKAN would refuse (the site's schema): {len(refused)}")
+    lines += [f"  would fail {e['source_id']}: {e['reason']}" for e in refused]
     lines += [
         f"  warning: dataset {c['name']!r} ({c['id']}) carries the marker of {c['source_id']!r}, "
         f"which belongs to dataset {c['owner']}: a copy, left untouched"

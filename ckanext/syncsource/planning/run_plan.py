@@ -18,7 +18,8 @@ from ..core.fingerprint import sync_fingerprint
 from ..core.groups_plan import GroupPlan, plan_groups
 from ..core.normalize import normalize_dataset
 from ..core.schema_fields import SiteSchema, map_extras_to_fields
-from ..sources import SourceError, open_source
+from ..sources import ReaderSettings, SourceError, guess_format, open_source
+from ..sources.ckan_api import action_base_url
 from . import site_state
 from .dataset_spool import DatasetSpool
 from .resolved_source import ResolvedSource
@@ -38,6 +39,7 @@ class SourceRead:
     groups: dict[str, dict[str, Any]] = field(default_factory=dict)
     entries: list[SourceEntry] = field(default_factory=list)
     invalid: list[ObjectError] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
 
 
 @dataclass
@@ -51,6 +53,12 @@ class RunPlan:
     """The site's dataset schema the datasets were mapped to (None: CKAN's default)."""
     warnings: list[str] = field(default_factory=list)
     """What the operator should know that changes nothing in the run."""
+
+    @property
+    def marker_extra(self) -> bool:
+        """Whether datasets get the `_harvest_source` extra: not where the schema defines
+        `extras` itself (it refuses or drops free extras; `plugin_data` keeps the marker)."""
+        return self.schema is None or not self.schema.controls_extras
 
 
 def plan_run(source: ResolvedSource, spool: DatasetSpool) -> RunPlan:
@@ -86,8 +94,19 @@ def plan_run(source: ResolvedSource, spool: DatasetSpool) -> RunPlan:
         datasets,
         refusal(datasets, config.delete_limit),
         schema,
-        _marker_warnings(existing),
+        read.warnings + _marker_warnings(existing),
     )
+
+
+def _hidden_private_warnings(url: str, config: SourceConfig, settings: ReaderSettings) -> list:
+    """A CKAN site gives an anonymous caller neither its private datasets nor their number."""
+    if (config.format or guess_format(url)) != "ckan" or settings.token_for(action_base_url(url)):
+        return []
+    return [
+        "The source is a CKAN site read without an API token: its private datasets are not "
+        "visible (CKAN does not even count them for an anonymous caller), so they are not "
+        "synced. Bind a token to its https origin in ckanext.syncsource.api_tokens to sync them"
+    ]
 
 
 def _marker_warnings(existing: list) -> list[str]:
@@ -108,8 +127,9 @@ def _read_source(
     read = SourceRead()
     site_adjustments = adjustments()
     try:
+        settings = reader_settings()
         with open_source(
-            url, config.format, reader_settings(), sqlite_tables=config.sqlite_tables
+            url, config.format, settings, sqlite_tables=config.sqlite_tables
         ) as records:
             for record in records:
                 if record.kind == "organization":
@@ -122,6 +142,7 @@ def _read_source(
                     )
     except SourceError as e:
         raise PlanFailed(f"The source could not be read, nothing was changed: {e}") from e
+    read.warnings = _hidden_private_warnings(url, config, settings)
     return read
 
 

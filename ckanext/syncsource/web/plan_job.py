@@ -20,8 +20,8 @@ from ckanext.harvest.model import HarvestSource
 
 from ..core.errors import UnknownReference
 from ..core.field_changes import field_changes
-from ..core.groups_plan import GroupPlan
 from ..planning.dataset_spool import DatasetSpool
+from ..planning.plan_refusals import planned_ids, predicted_refusals
 from ..planning.plan_report import plan_summary
 from ..planning.resolved_source import ConfigError, ResolvedSource, resolve_source
 from ..planning.run_plan import PlanFailed, RunPlan, plan_run
@@ -75,7 +75,12 @@ def _plan_of(harvest_source: HarvestSource) -> dict[str, Any]:
     with DatasetSpool() as spool:
         run = plan_run(source, spool)
         changes = _update_changes(run, spool, source)
-    return {"source_name": source.source_name, "plan": plan_summary(run), "changes": changes}
+        refusals = predicted_refusals(run, spool, source)
+    return {
+        "source_name": source.source_name,
+        "plan": plan_summary(run, refusals),
+        "changes": changes,
+    }
 
 
 def _update_changes(
@@ -83,11 +88,10 @@ def _update_changes(
 ) -> dict[str, list[dict[str, str]] | str]:
     """For each update: the fields it changes (empty: the merge finds nothing to write, and
     the job counts it "not modified"), or why the merge fails."""
-    org_ids = _planned_ids("organization", run.organizations)
-    group_ids = _planned_ids("group", run.groups)
+    org_ids = planned_ids("organization", run.organizations)
+    group_ids = planned_ids("group", run.groups)
     context = {"ignore_auth": True, "user": ""}
     changes: dict[str, list[dict[str, str]] | str] = {}
-    marker_extra = run.schema is None or not run.schema.controls_extras
     for step in run.datasets.updates:
         current = tk.get_action("package_show")(dict(context), {"id": step.package_id})
         source_dataset = json.loads(spool.get_text(step.source_id))
@@ -99,18 +103,13 @@ def _update_changes(
                 current,
                 org_ids,
                 group_ids,
-                marker_extra=marker_extra,
+                marker_extra=run.marker_extra,
             )
         except UnknownReference as e:
             changes[step.source_id] = str(e)
             continue
         changes[step.source_id] = field_changes(merged, current)
     return changes
-
-
-def _planned_ids(kind: str, plan: GroupPlan) -> dict[str, str]:
-    """CKAN ids by source key; keys the run would create read as "(new <kind> <key>)"."""
-    return plan.ids({step.key: f"(new {kind} {step.key})" for step in plan.creates})
 
 
 def _store(source_id: str, state: dict[str, Any]) -> None:

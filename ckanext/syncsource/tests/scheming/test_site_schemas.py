@@ -12,6 +12,7 @@ from ckan.tests import helpers
 
 from ...core.normalize import INDEX_EXTRAS
 from ...planning import site_state
+from ...web.plan_job import compute_plan, stored_plan
 from ..harvest_runner import create_source, job_errors, run_job, sysadmin_context
 from ..harvester.catalogue import dataset
 from ..harvester.site_view import dataset_count, modified_stamps, show, stats
@@ -114,3 +115,44 @@ def test_dcat_ap_theme_and_contact_from_extras_become_fields(site_schema, catalo
     assert created["contact"] == contact
     assert _extras(created) == {"origin": "catalogue", "_harvest_source": "cat:s1"}
     _assert_rerun_writes_nothing(source["id"], 1)
+
+
+def test_the_plan_lists_the_datasets_the_schema_would_refuse_and_why(site_schema, catalogue, cli):
+    site_schema(SCHEMAS + "strict_dataset.yaml")
+    catalogue.datasets = {
+        "s1": dataset("s1", extras={"contact": "ann@example.org"}),
+        "s2": dataset("s2", extras={"contact": "bob@example.org", "origin": "catalogue"}),
+        "s3": dataset("s3", extras={}),
+    }
+    source = create_source(
+        catalogue.write(), {"source_name": "cat", "extras_to_fields": {"contact": "contact_email"}}
+    )
+
+    compute_plan(source["id"])  # the Plan page's background job, run here in process
+
+    would_fail = stored_plan(source["id"])["plan"]["datasets"]["would_fail"]
+    refused = {entry["source_id"]: entry["reason"] for entry in would_fail}
+    assert set(refused) == {"s2", "s3"}
+    assert "extras 'origin': key: The input field key was not expected" in refused["s2"]
+    assert "contact_email: Missing value" in refused["s3"]
+    assert dataset_count() == 0
+    job = run_job(source["id"])
+    assert (stats(job)["added"], stats(job)["errored"]) == (1, 2)
+
+
+def test_a_marker_the_site_dropped_is_reported_once_not_rewritten_every_job(site_schema, catalogue):
+    site_schema(SCHEMAS + "dropping_dataset.yaml")
+    catalogue.datasets = {"s1": dataset("s1"), "s2": dataset("s2")}
+    source = create_source(catalogue.write(), {"source_name": "cat"})
+    run_job(source["id"])
+    # As a plugin that empties plugin_data would: the schema already drops the extra.
+    model.Package.get(show("ds-s1")["id"]).plugin_data = {}
+    model.Session.commit()
+    before = modified_stamps()
+
+    job = run_job(source["id"])
+
+    assert stats(job)["not modified"] == 2
+    assert modified_stamps() == before
+    [warning] = job_errors(job["id"])
+    assert "1 dataset(s) of this source carry no ownership marker" in warning
