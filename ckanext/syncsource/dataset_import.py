@@ -44,6 +44,10 @@ _OUTCOMES: dict[str, bool | str] = {
 """The import stage's return value for each report status ckanext-harvest derives from it."""
 
 
+OUTCOME_EXTRA = "syncsource_outcome"
+"""Harvest object extra: what its import did ("written" or "unchanged")."""
+
+
 class ImportFailed(Exception):
     """The step failed; the message (with CKAN's validation errors) goes on the object."""
 
@@ -62,13 +66,45 @@ def import_object(harvest_object: HarvestObject, user: str, forced: bool = False
     marker = ownership_marker(source_name, harvest_object.guid)
     with advisory_lock(f"syncsource-dataset:{marker}", wait=True):
         model.Session.refresh(harvest_object, ["report_status"])
-        if not forced and harvest_object.report_status in _OUTCOMES:
+        earlier = _earlier_outcome(harvest_object)
+        if not forced and earlier is not None:
             # Delivered again after an import that finished: report what that import did.
-            return _OUTCOMES[harvest_object.report_status]
+            return earlier
         if status == "delete":
-            return _delete(harvest_object, user)
-        step = json.loads(harvest_object.content)
-        return _create_or_update(harvest_object, step, config.options, marker, user)
+            outcome = _delete(harvest_object, user)
+        else:
+            step = json.loads(harvest_object.content)
+            outcome = _create_or_update(harvest_object, step, config.options, marker, user)
+        _remember_outcome(harvest_object, outcome)
+        return outcome
+
+
+def _earlier_outcome(harvest_object: HarvestObject) -> bool | str | None:
+    """What an earlier import of the object returned, if one finished.
+
+    ckanext-harvest records the report status only after the import returns (after the lock),
+    so a second delivery waiting on the lock would find none and report the dataset the first
+    one wrote as "not modified"; the outcome is also kept under the lock.
+    """
+    if harvest_object.report_status in _OUTCOMES:
+        return _OUTCOMES[harvest_object.report_status]
+    kept = model.Session.execute(
+        sa.select(HarvestObjectExtra.value).where(
+            HarvestObjectExtra.harvest_object_id == harvest_object.id,
+            HarvestObjectExtra.key == OUTCOME_EXTRA,
+        )
+    ).scalar()
+    return {"written": True, "unchanged": "unchanged"}.get(kept)
+
+
+def _remember_outcome(harvest_object: HarvestObject, outcome: bool | str) -> None:
+    value = "unchanged" if outcome == "unchanged" else "written"
+    kept = next((extra for extra in harvest_object.extras if extra.key == OUTCOME_EXTRA), None)
+    if kept is None:
+        harvest_object.extras.append(HarvestObjectExtra(key=OUTCOME_EXTRA, value=value))
+    else:
+        kept.value = value
+    harvest_object.save()
 
 
 def _delete(harvest_object: HarvestObject, user: str) -> bool:
