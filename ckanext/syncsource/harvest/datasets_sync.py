@@ -23,6 +23,7 @@ from ..core.names import cut_name, name_for_create
 from ..planning import site_state
 from ..planning.harvest_objects import (
     FINGERPRINT_EXTRA,
+    OUTCOME_EXTRA,
     STATUS_EXTRA,
     SYNCED_MODIFIED_EXTRA,
     PlannedWrite,
@@ -64,13 +65,45 @@ def import_object(harvest_object: HarvestObject, user: str, forced: bool = False
     source = resolve_source(harvest_object.source)
     with advisory_lock(f"syncsource-dataset:{source.marker(harvest_object.guid)}", wait=True):
         model.Session.refresh(harvest_object, ["report_status"])
-        if not forced and harvest_object.report_status in _OUTCOMES:
+        earlier = _earlier_outcome(harvest_object)
+        if not forced and earlier is not None:
             # Delivered again after an import that finished: report what that import did.
-            return _OUTCOMES[harvest_object.report_status]
+            return earlier
         if status == "delete":
-            return _delete(harvest_object, user)
-        step = PlannedWrite.decode(harvest_object.content)
-        return _create_or_update(harvest_object, step, source, user)
+            outcome = _delete(harvest_object, user)
+        else:
+            step = PlannedWrite.decode(harvest_object.content)
+            outcome = _create_or_update(harvest_object, step, source, user)
+        _remember_outcome(harvest_object, outcome)
+        return outcome
+
+
+def _earlier_outcome(harvest_object: HarvestObject) -> bool | str | None:
+    """What an earlier import of the object returned, if one finished.
+
+    ckanext-harvest records the report status only after the import returns (after the lock),
+    so a second delivery waiting on the lock would find none and report the dataset the first
+    one wrote as "not modified"; the outcome is also kept under the lock.
+    """
+    if harvest_object.report_status in _OUTCOMES:
+        return _OUTCOMES[harvest_object.report_status]
+    kept = model.Session.execute(
+        sa.select(HarvestObjectExtra.value).where(
+            HarvestObjectExtra.harvest_object_id == harvest_object.id,
+            HarvestObjectExtra.key == OUTCOME_EXTRA,
+        )
+    ).scalar()
+    return {"written": True, "unchanged": "unchanged"}.get(kept)
+
+
+def _remember_outcome(harvest_object: HarvestObject, outcome: bool | str) -> None:
+    value = "unchanged" if outcome == "unchanged" else "written"
+    kept = next((extra for extra in harvest_object.extras if extra.key == OUTCOME_EXTRA), None)
+    if kept is None:
+        harvest_object.extras.append(HarvestObjectExtra(key=OUTCOME_EXTRA, value=value))
+    else:
+        kept.value = value
+    harvest_object.save()
 
 
 def _delete(harvest_object: HarvestObject, user: str) -> bool:

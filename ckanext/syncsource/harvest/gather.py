@@ -55,9 +55,9 @@ def gather(job, user: str) -> Gathered:
     if problem:
         raise GatherFailed(f"The source config needs more rights than the source has: {problem}")
 
-    with advisory_lock(f"syncsource-gather:{source.id}") as locked:
-        if not locked:
-            raise GatherFailed("Another gather of this harvest source is running")
+    # ckanext-harvest resubmits a gather message not acknowledged in time, so two consumers can
+    # hold the same job: the second waits for the first, then finds the job gathered.
+    with advisory_lock(f"syncsource-gather:{source.id}", wait=True):
         waiting = _objects_of_job(job.id)
         if waiting is not None:
             log.info("Job %s was gathered before (message delivered twice); re-queueing", job.id)

@@ -17,6 +17,8 @@ Status = Literal["create", "update", "delete"]
 STATUS_EXTRA = "syncsource_status"
 FINGERPRINT_EXTRA = "syncsource_fingerprint"
 SYNCED_MODIFIED_EXTRA = "syncsource_synced_modified"
+OUTCOME_EXTRA = "syncsource_outcome"
+"""What the import of the object did ("written" or "unchanged"), kept under its lock."""
 
 
 @dataclass(frozen=True)

@@ -81,7 +81,8 @@ def test_an_answer_that_is_not_ckan_s_json_is_unreachable(html_server):
 
 def test_a_closed_port_is_unreachable():
     with socket.socket() as sock:
+        # bound and not listening: connections are refused, and nothing else can take the port
         sock.bind(("127.0.0.1", 0))
         port = sock.getsockname()[1]
-    with pytest.raises(CkanUnreachable, match="ConnectionError"):
-        ActionApi(f"http://127.0.0.1:{port}", timeout=5).call("status_show")
+        with pytest.raises(CkanUnreachable, match="ConnectionError"):
+            ActionApi(f"http://127.0.0.1:{port}", timeout=5).call("status_show")
