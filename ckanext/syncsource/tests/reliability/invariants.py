@@ -8,6 +8,7 @@ and every organization and group that existed before the case, is byte-for-byte 
 
 from __future__ import annotations
 
+import datetime
 from collections import Counter
 from dataclasses import dataclass, field
 
@@ -96,9 +97,19 @@ def search_differences() -> list[str]:
     differences += [f"{i}: only in the index" for i in sorted(set(in_index) - set(in_db))]
     for package_id, modified in in_db.items():
         indexed = in_index.get(package_id)
-        if indexed and indexed.rstrip("Z")[:23] != modified.isoformat()[:23]:
+        if indexed and _milliseconds(indexed) != modified.replace(microsecond=0) + _ms(modified):
             differences.append(f"{package_id}: modified {modified} but indexed {indexed}")
     return differences
+
+
+def _ms(moment: datetime.datetime) -> datetime.timedelta:
+    return datetime.timedelta(milliseconds=moment.microsecond // 1000)
+
+
+def _milliseconds(indexed: str) -> datetime.datetime:
+    """A Solr date (millisecond precision, trailing zeros dropped: "...:33Z", "...:33.5Z")."""
+    moment = datetime.datetime.fromisoformat(indexed.rstrip("Z"))
+    return moment.replace(microsecond=0) + _ms(moment)
 
 
 @dataclass
