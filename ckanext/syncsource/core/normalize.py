@@ -138,6 +138,7 @@ def normalize_group(obj: Mapping[str, Any]) -> dict[str, Any]:
         out[key] = _extras(value, keep_marker=True) if key == "extras" else _plain(value, key)
     if "name" in out and not isinstance(out["name"], str):
         raise InvalidObject("name", "must be a string")
+    _check_storable(out)
     return out
 
 
@@ -162,7 +163,33 @@ def _dataset(obj: Mapping[str, Any], ckan_side: bool) -> dict[str, Any]:
     out["tags"] = _tags(obj.get("tags"))
     out["groups"] = _groups(obj.get("groups"), ckan_side)
     out["resources"] = _resources(obj.get("resources"), ckan_side)
+    _check_storable(out)
     return out
+
+
+def _check_storable(content: Mapping[str, Any]) -> None:
+    """Refuse text PostgreSQL cannot store: NUL characters, and lone UTF-16 surrogates (which
+    JSON escapes can produce) that have no UTF-8 form."""
+    for field, value in content.items():
+        for text in (field, *_texts(value)):
+            if "\x00" in text:
+                raise InvalidObject(field, "contains a NUL character (\\u0000)")
+            try:
+                text.encode("utf-8")
+            except UnicodeEncodeError as e:
+                raise InvalidObject(field, "contains an unpaired UTF-16 surrogate") from e
+
+
+def _texts(value: Any):
+    if isinstance(value, str):
+        yield value
+    elif isinstance(value, Mapping):
+        for key, item in value.items():
+            yield key
+            yield from _texts(item)
+    elif isinstance(value, list):
+        for item in value:
+            yield from _texts(item)
 
 
 def _check_field_name(key: object) -> None:

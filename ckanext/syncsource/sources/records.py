@@ -23,6 +23,17 @@ class Record:
     key: str
     obj: dict[str, Any]
 
+    def __post_init__(self) -> None:
+        # The key becomes a harvest object's guid: text PostgreSQL can store, or no record.
+        if "\x00" in self.key:
+            raise SourceError(f"{self.kind} key {self.key!r} contains a NUL character (\\u0000)")
+        try:
+            self.key.encode("utf-8")
+        except UnicodeEncodeError as e:
+            raise SourceError(
+                f"{self.kind} key {self.key!r} contains an unpaired UTF-16 surrogate"
+            ) from e
+
 
 def json_type_name(value: Any) -> str:
     """The JSON name of a Python value's type, for messages."""

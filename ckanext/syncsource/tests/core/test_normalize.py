@@ -216,3 +216,23 @@ def test_a_value_nested_too_deeply_is_refused_without_recursing_into_it():
         with pytest.raises(InvalidObject, match="nested deeper than 100 levels"):
             normalize_dataset({"name": "ds", **deep})
     assert normalize_dataset({"name": "ds", "spatial": _nested(99)})["spatial"] == _nested(99)
+
+
+@pytest.mark.parametrize(
+    ("dataset", "message"),
+    [
+        ({"title": "a\u0000b"}, r"title: contains a NUL character \(\\u0000\)"),
+        ({"tags": ["ok", "t\u0000"]}, r"tags: contains a NUL character"),
+        ({"extras": {"k\u0000": "v"}}, r"extras: contains a NUL character"),
+        ({"notes": "\ud800 lone"}, r"notes: contains an unpaired UTF-16 surrogate"),
+        ({"resources": [{"url": "u", "name": "\udc00"}]}, r"resources: contains an unpaired"),
+    ],
+)
+def test_text_postgresql_cannot_store_is_refused_naming_the_field(dataset, message):
+    with pytest.raises(InvalidObject, match=message):
+        normalize_dataset({"name": "ds", **dataset})
+
+
+def test_an_organization_with_a_nul_character_is_refused():
+    with pytest.raises(InvalidObject, match="description: contains a NUL character"):
+        normalize_group({"name": "org", "description": "x\u0000"})

@@ -90,3 +90,9 @@ def test_an_unpaired_surrogate_escape_is_a_source_error(section):
     data = b'{"%s": {"k1": {"title": "a\\udc00b"}}}' % section.encode()
     with pytest.raises(SourceError, match=r"unpaired \\u surrogate escape"):
         read(data)
+
+
+def test_a_key_with_a_nul_character_is_a_source_error():
+    data = b'{"dataset": {"d\\u0000": {"name": "d"}}}'
+    with pytest.raises(SourceError, match=r"dataset key 'd.x00' contains a NUL character"):
+        read(data)

@@ -83,3 +83,9 @@ def test_gzip_bomb_is_stopped_by_the_size_limit():
     bomb = gzip.compress(b"\n" * 50_000_000)
     with pytest.raises(SourceError, match="larger than 1000000 bytes once decompressed"):
         read(bomb, max_bytes=1_000_000)
+
+
+def test_an_id_with_an_unpaired_surrogate_is_a_source_error():
+    data = b'{"type": "dataset", "id": "d\\ud800x", "name": "d"}\n'
+    with pytest.raises(SourceError, match=r"dataset key .* contains an unpaired UTF-16 surrogate"):
+        read(data)
