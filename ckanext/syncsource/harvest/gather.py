@@ -24,6 +24,7 @@ from ..planning.resolved_source import ConfigError, ResolvedSource, resolve_sour
 from ..planning.run_plan import PlanFailed, plan_run
 from ..planning.source_rights import SourceRights, privileged_problem, source_rights, within_rights
 from .groups_sync import apply_group_plan
+from .index_ghosts import remove_index_ghosts
 from .job_counts import load_counts, save_counts
 from .leftover_objects import close_leftover_objects
 from .locks import advisory_lock
@@ -65,6 +66,11 @@ def gather(job, user: str) -> Gathered:
         closed = close_leftover_objects(source.id)
         if closed:
             log.warning("Closed %d objects left by finished jobs of source %s", closed, source.id)
+        ghosts = remove_index_ghosts(source.id)
+        if ghosts:
+            log.warning(
+                "Removed %d search index entries of source %s with no dataset", ghosts, source.id
+            )
         with DatasetSpool() as spool:
             return _plan_and_store(job, source, rights, spool, user)
 
