@@ -33,6 +33,7 @@ from ..planning.resolved_source import ResolvedSource, resolve_source
 from ..planning.site_merge import merge_for_site
 from ..planning.site_settings import max_name_tries
 from ..planning.source_rights import dataset_write_problem, source_rights
+from .index_commits import without_index_commit
 from .leftover_objects import LEFT_BY_FINISHED_JOB, is_left_by_finished_job
 from .locks import advisory_lock
 
@@ -63,7 +64,8 @@ def import_object(harvest_object: HarvestObject, user: str, forced: bool = False
         raise ImportFailed(LEFT_BY_FINISHED_JOB)
     status = object_extra(harvest_object, STATUS_EXTRA)
     source = resolve_source(harvest_object.source)
-    with advisory_lock(f"syncsource-dataset:{source.marker(harvest_object.guid)}", wait=True):
+    lock = advisory_lock(f"syncsource-dataset:{source.marker(harvest_object.guid)}", wait=True)
+    with lock, without_index_commit():
         model.Session.refresh(harvest_object, ["report_status"])
         earlier = _earlier_outcome(harvest_object)
         if not forced and earlier is not None:

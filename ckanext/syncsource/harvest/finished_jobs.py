@@ -1,4 +1,4 @@
-"""Tell the site's `ISyncSource` plugins when a syncsource job has finished.
+"""When a syncsource job has finished: commit the search index, tell the `ISyncSource` plugins.
 
 ckanext-harvest marks a job Finished inside `harvest_jobs_run` (the job runner, every few
 seconds) and offers no hook: the syncsource jobs running before the call and Finished after it
@@ -16,15 +16,13 @@ from ckan import model
 from ckanext.harvest.model import HarvestJob, HarvestSource
 
 from ..interfaces import ISyncSource
+from .index_commits import commit_index, deferring
 
 log = logging.getLogger(__name__)
 
 
 def running_jobs(source_id: str | None) -> list[str]:
-    """Ids of the running jobs of syncsource sources (of `source_id` only, when given); none
-    when no plugin listens."""
-    if not any(True for _ in p.PluginImplementations(ISyncSource)):
-        return []
+    """Ids of the running jobs of syncsource sources (of `source_id` only, when given)."""
     query = (
         sa.select(HarvestJob.id)
         .join(HarvestSource, HarvestSource.id == HarvestJob.source_id)
@@ -36,15 +34,24 @@ def running_jobs(source_id: str | None) -> list[str]:
 
 
 def announce_finished(job_ids: list[str]) -> None:
-    """Call `after_sync` for each of the jobs that is now Finished."""
+    """Commit the index of the jobs that are now Finished, and call `after_sync` for each."""
     if not job_ids:
         return
-    finished = model.Session.execute(
-        sa.select(HarvestJob.id).where(HarvestJob.id.in_(job_ids), HarvestJob.status == "Finished")
-    ).scalars()
-    for job_id in finished:
+    finished = (
+        model.Session.execute(
+            sa.select(HarvestJob.id).where(
+                HarvestJob.id.in_(job_ids), HarvestJob.status == "Finished"
+            )
+        )
+        .scalars()
+        .all()
+    )
+    if finished and deferring():
+        commit_index()
+    listeners = list(p.PluginImplementations(ISyncSource))
+    for job_id in finished if listeners else ():
         job = tk.get_action("harvest_job_show")({"ignore_auth": True}, {"id": job_id})
-        for plugin in p.PluginImplementations(ISyncSource):
+        for plugin in listeners:
             try:
                 plugin.after_sync(job, dict(job.get("stats") or {}))
             except Exception:

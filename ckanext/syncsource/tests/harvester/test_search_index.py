@@ -5,6 +5,9 @@ from __future__ import annotations
 
 import json
 
+import ckan.plugins.toolkit as tk
+import pysolr
+import pytest
 import sqlalchemy as sa
 from ckan import model
 from ckan.lib.search.common import make_connection
@@ -81,3 +84,46 @@ def test_an_index_entry_of_the_source_without_a_dataset_is_removed_by_the_next_j
     )
     assert _indexed_ids() == in_database
     assert len(in_database) == 2
+
+
+@pytest.fixture
+def solr_adds(monkeypatch) -> dict[str, list[bool]]:
+    """For each dataset (not harvest source) CKAN sends to Solr from now on, by name: the
+    `commit` of each time it is sent (sent on as it is)."""
+    commits: dict[str, list[bool]] = {}
+    real_add = pysolr.Solr.add
+
+    def add(self, docs, *args, commit=True, **kwargs):
+        for doc in docs:
+            if doc.get("dataset_type") == "dataset":
+                commits.setdefault(doc["name"], []).append(commit)
+        return real_add(self, docs, *args, commit=commit, **kwargs)
+
+    monkeypatch.setattr(pysolr.Solr, "add", add)
+    return commits
+
+
+def test_a_job_indexes_its_datasets_without_a_commit_each_and_search_is_whole_at_its_end(
+    catalogue, make_source, solr_adds
+):
+    catalogue.datasets = datasets("s1", "s2", "s3", "s4")
+    source = make_source()
+
+    run_job(source["id"])
+
+    assert solr_adds == {f"ds-s{n}": [False] for n in range(1, 5)}
+    assert tk.config["ckan.search.solr_commit"] is True  # only the import's writes defer
+    names = {r["name"] for r in helpers.call_action("package_search", q="*:*")["results"]}
+    assert names == {"ds-s1", "ds-s2", "ds-s3", "ds-s4"}
+
+
+@pytest.mark.ckan_config("ckanext.syncsource.defer_index_commits", "false")
+def test_with_deferral_off_each_dataset_is_committed_as_ckan_does(
+    catalogue, make_source, solr_adds
+):
+    catalogue.datasets = datasets("s1", "s2")
+    source = make_source()
+
+    run_job(source["id"])
+
+    assert solr_adds == {"ds-s1": [True], "ds-s2": [True]}
