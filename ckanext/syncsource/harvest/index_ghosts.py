@@ -9,10 +9,11 @@ is rebuilt. The next gather of the source removes them.
 from __future__ import annotations
 
 import ckan.plugins.toolkit as tk
-import sqlalchemy as sa
 from ckan import model
 from ckan.lib import search
 from ckan.lib.search.common import make_connection
+
+from ..planning import site_state
 
 _PAGE = 1000
 
@@ -21,14 +22,7 @@ def remove_index_ghosts(source_id: str) -> int:
     """Drop the index entries linked to the source whose dataset is not in the database;
     returns how many."""
     indexed = _indexed_ids(source_id)
-    held: set[str] = set()
-    for start in range(0, len(indexed), _PAGE):
-        chunk = indexed[start : start + _PAGE]
-        held.update(
-            model.Session.execute(
-                sa.select(model.Package.id).where(model.Package.id.in_(chunk))
-            ).scalars()
-        )
+    held = site_state.existing_package_ids(indexed)
     ghosts = [package_id for package_id in indexed if package_id not in held]
     index = search.index_for(model.Package)
     for package_id in ghosts:

@@ -191,16 +191,22 @@ def dataset_made_for(harvest_source_id: str, source_id: str) -> str | None:
 
 def taken_names(names: Iterable[str]) -> set[str]:
     """Which of `names` some dataset (in any state) already holds."""
-    names = list(names)
-    taken: set[str] = set()
-    for start in range(0, len(names), _CHUNK):
-        chunk = names[start : start + _CHUNK]
-        taken.update(
-            model.Session.execute(
-                sa.select(model.Package.name).where(model.Package.name.in_(chunk))
-            ).scalars()
-        )
-    return taken
+    return _present(model.Package.name, names)
+
+
+def existing_package_ids(ids: Iterable[str]) -> set[str]:
+    """Which of `ids` are datasets in the database (in any state)."""
+    return _present(model.Package.id, ids)
+
+
+def _present(column: sa.ColumnElement, values: Iterable[str]) -> set[str]:
+    """Which of `values` the `package` table holds in `column`, in bulk queries."""
+    values = list(values)
+    found: set[str] = set()
+    for start in range(0, len(values), _CHUNK):
+        chunk = values[start : start + _CHUNK]
+        found.update(model.Session.execute(sa.select(column).where(column.in_(chunk))).scalars())
+    return found
 
 
 def name_checker(wanted: Iterable[str]) -> Callable[[str], bool]:
