@@ -92,6 +92,9 @@ def main(argv: list[str]) -> int:
     for row in failed:
         print(f"  {row.case}: {row.reason.splitlines()[0] if row.reason else ''}")
     for row in rows:
+        if "note" in row.figures:
+            print(f"  {row.case}: {row.figures['note']}")
+    for row in rows:
         if "table" in row.figures:
             print(f"\n{row.case}:\n{row.figures['table']}")
     faults = [row for row in rows if row.case.startswith(FAULT_GROUPS)]

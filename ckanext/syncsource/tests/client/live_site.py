@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import socket
 import subprocess
 import sys
@@ -18,6 +19,8 @@ from ckanext.syncsource.client.action_api import ActionApi
 from ckanext.syncsource.core.normalize import OWNERSHIP_EXTRA
 
 STARTUP_SECONDS = 90
+BIND_ATTEMPTS = 5
+_LISTENING = re.compile(r"Running on http://127\.0\.0\.1:(\d+)")
 
 
 class CkanServer:
@@ -38,26 +41,42 @@ class CkanServer:
         return self._url
 
     def _start(self) -> None:
-        port = _free_port()
-        self._url = f"http://127.0.0.1:{port}"
+        for _ in range(BIND_ATTEMPTS):
+            if self._try_start():
+                return
+        raise RuntimeError(f"ckan run found no free port in {BIND_ATTEMPTS} tries")
+
+    def _try_start(self) -> bool:
+        """Start the server; False when the port it was given was taken meanwhile.
+
+        Without its own site URL the server binds port 0 and the port is read from its log.
+        With it, CKAN must know the port before it starts: a free port is picked, and taken
+        again if another process bound it first (a loaded machine makes that race real).
+        """
+        port = _free_port() if self._own_site_url else 0
         ckan = Path(sys.executable).with_name("ckan")
         command = [str(ckan), "-c", str(self._ini), "run", "--host", "127.0.0.1"]
         command += ["--port", str(port), "--disable-reloader", "--threaded"]
         env = os.environ.copy()
         if self._own_site_url:
-            env["CKAN_SITE_URL"] = self._url
+            env["CKAN_SITE_URL"] = f"http://127.0.0.1:{port}"
         with self._log_path.open("wb") as log:
             self._process = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT, env=env)
         deadline = time.monotonic() + STARTUP_SECONDS
         while time.monotonic() < deadline:
             if self._process.poll() is not None:
+                if "Address already in use" in self._log_tail():
+                    return False
                 raise RuntimeError(f"ckan run exited: {self._log_tail()}")
-            try:
-                answer = requests.get(f"{self._url}/api/3/action/status_show", timeout=5)
-                if answer.ok:
-                    return
-            except requests.ConnectionError:
-                pass
+            listening = _LISTENING.search(self._log_path.read_text(errors="replace"))
+            if listening:
+                self._url = f"http://127.0.0.1:{listening.group(1)}"
+                try:
+                    answer = requests.get(f"{self._url}/api/3/action/status_show", timeout=5)
+                    if answer.ok:
+                        return True
+                except requests.ConnectionError:
+                    pass
             time.sleep(0.3)
         self.stop()
         raise RuntimeError(f"ckan run did not answer in {STARTUP_SECONDS}s: {self._log_tail()}")
