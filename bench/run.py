@@ -34,6 +34,7 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
 import catalogue  # noqa: E402
+import peers  # noqa: E402
 
 DEFAULTS = {
     "CKAN_SQLALCHEMY_URL": "postgresql://ckan:ckan@127.0.0.1:5432/ckan_bench",
@@ -264,6 +265,8 @@ def run_size(bench: Bench, n: int, consumers: list[int]) -> dict[str, Any]:
         args = ["syncsource", "--source", str(source), "--day2", str(doc2)]
         args += ["--fetch-consumers", str(k), "--log-dir", str(bench.workdir / "logs")]
         result[f"syncsource_{k}"] = bench.scenario(f"sync-{n}-{k}", *args)
+    if bench.args.peers:
+        result["peers"] = peers.run_peers(bench, n, doc1, doc2)
     return result
 
 
@@ -334,6 +337,7 @@ def table(results: dict[str, Any]) -> str:
                     f"{how} | {day2['total_s']:.2f} | | {day2['dataset_writes']} | "
                     f"{share:.1%} of import | <= 10% | {verdict(share <= GOALS['day2_share'])} |"
                 )
+        rows.extend(peers.peer_rows(size))
     gathers = results.get("gather", [])
     for g in gathers:
         rows.append(
@@ -394,6 +398,9 @@ def main() -> None:
         help="time the baseline on the first M datasets only (CKAN takes ~1 h per 10,000)",
     )
     parser.add_argument("--skip-gather", action="store_true")
+    parser.add_argument(
+        "--peers", action="store_true", help="also CKANHarvester and ckanapi load (bench/peers.py)"
+    )
     parser.add_argument("--table", metavar="JSON", help="only print the table of a results file")
     args = parser.parse_args()
     if args.table:

@@ -44,7 +44,8 @@ class ExistingEntry:
     true when the source's current harvest object links it, false when only its ownership
     marker names the source id; `created` (CKAN's `metadata_created`, ISO text) orders
     marker-only datasets by age; `marker_missing`: linked, but CKAN kept no ownership marker
-    (the site dropped it).
+    (the site dropped it); `source_version`: what the synced content was read from (see
+    `planning.source_versions`), only where `synced_fingerprint` is known.
     """
 
     source_id: str
@@ -55,3 +56,4 @@ class ExistingEntry:
     linked: bool = False
     created: str = ""
     marker_missing: bool = False
+    source_version: str | None = None

@@ -24,6 +24,7 @@ from ..planning import site_state
 from ..planning.harvest_objects import (
     FINGERPRINT_EXTRA,
     OUTCOME_EXTRA,
+    SOURCE_VERSION_EXTRA,
     STATUS_EXTRA,
     SYNCED_MODIFIED_EXTRA,
     PlannedWrite,
@@ -167,7 +168,7 @@ def _merge_and_write(
         and site_state.stored_marker(current["id"]) in (marker, None)
     ):
         _make_current(harvest_object, current["id"])
-        _record_sync(harvest_object, step.fingerprint, current["metadata_modified"])
+        _record_sync(harvest_object, step, current["metadata_modified"])
         harvest_object.save()
         return "unchanged"
     # The write sets metadata_modified to the time recorded beside the fingerprint, so the
@@ -183,9 +184,9 @@ def _merge_and_write(
         model.Session.execute(sa.text("SET CONSTRAINTS harvest_object_package_id_fkey DEFERRED"))
     merged["plugin_data"] = site_state.plugin_data_with_marker(package_id, marker)
     _make_current(harvest_object, merged["id"])
-    _record_sync(harvest_object, step.fingerprint, synced_at)
+    _record_sync(harvest_object, step, synced_at)
     _write("package_create" if current is None else "package_update", merged, user)
-    _record_stored_modified(harvest_object, merged["id"], step.fingerprint, synced_at)
+    _record_stored_modified(harvest_object, merged["id"], step, synced_at)
     if site_state.stored_marker(merged["id"]) != marker:
         log.warning(
             "Dataset %s: the site kept no ownership marker %r (its schema or plugins dropped "
@@ -271,13 +272,15 @@ def _free_name(wanted: str, own_id: str | None = None) -> str:
     return name
 
 
-def _record_sync(harvest_object: HarvestObject, fingerprint: str, modified: str) -> None:
-    """Record on the object what was synced and the dataset's metadata_modified after it
-    (not committed)."""
+def _record_sync(harvest_object: HarvestObject, step: PlannedWrite, modified: str) -> None:
+    """Record on the object what was synced, what it was read from, and the dataset's
+    metadata_modified after it (not committed)."""
     values = {
-        FINGERPRINT_EXTRA: fingerprint,
+        FINGERPRINT_EXTRA: step.fingerprint,
         SYNCED_MODIFIED_EXTRA: modified,
     }
+    if step.source_version:
+        values[SOURCE_VERSION_EXTRA] = step.source_version
     for extra in harvest_object.extras:
         if extra.key in values:
             extra.value = values.pop(extra.key)
@@ -286,14 +289,14 @@ def _record_sync(harvest_object: HarvestObject, fingerprint: str, modified: str)
 
 
 def _record_stored_modified(
-    harvest_object: HarvestObject, package_id: str, fingerprint: str, sent: str
+    harvest_object: HarvestObject, package_id: str, step: PlannedWrite, sent: str
 ) -> None:
     """CKAN 2.11 sets metadata_modified itself on every write (2.12 keeps the one sent): record
     the one it stored, or the next job would not trust the fingerprint."""
     package = model.Package.get(package_id)
     stored = package.metadata_modified.isoformat() if package is not None else None
     if stored is not None and stored != sent:
-        _record_sync(harvest_object, fingerprint, stored)
+        _record_sync(harvest_object, step, stored)
         harvest_object.save()
 
 

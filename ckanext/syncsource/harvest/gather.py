@@ -16,18 +16,19 @@ import sqlalchemy as sa
 from ckan import model
 from ckanext.harvest.model import HarvestObject, HarvestObjectError, HarvestObjectExtra
 
-from ..core.datasets_plan import DatasetCreate, DatasetDelete, DatasetPlan
+from ..core.datasets_plan import DatasetCreate, DatasetDelete
 from ..planning import site_state
 from ..planning.dataset_spool import DatasetSpool
 from ..planning.harvest_objects import STATUS_EXTRA, PlannedWrite, Status
 from ..planning.resolved_source import ConfigError, ResolvedSource, resolve_source
-from ..planning.run_plan import PlanFailed, plan_run
+from ..planning.run_plan import PlanFailed, RunPlan, plan_run
 from ..planning.source_rights import SourceRights, privileged_problem, source_rights, within_rights
 from .groups_sync import apply_group_plan
 from .index_ghosts import remove_index_ghosts
 from .job_counts import load_counts, save_counts
 from .leftover_objects import close_leftover_objects
 from .locks import advisory_lock
+from .source_versions import record_source_versions
 
 log = logging.getLogger(__name__)
 
@@ -114,7 +115,8 @@ def _plan_and_store(
     problems = [error.reason for error in org_errors + group_errors]
     problems += [f"Warning: {copy.warning()}" for copy in plan.ignored]
     problems += [f"Warning: {warning}" for warning in run.warnings]
-    ids = _store_objects(job, plan, spool, org_ids, group_ids, run.marker_extra)
+    record_source_versions(source.id, run.versions_to_record)
+    ids = _store_objects(job, run, spool, org_ids, group_ids)
     save_counts(job, plan)
     log.info(
         "Job %s planned: %d to create, %d to update, %d to delete, %d unchanged, %d errors",
@@ -129,12 +131,7 @@ def _plan_and_store(
 
 
 def _store_objects(
-    job,
-    plan: DatasetPlan,
-    spool: DatasetSpool,
-    org_ids: dict[str, str],
-    group_ids: dict[str, str],
-    marker_extra: bool,
+    job, run: RunPlan, spool: DatasetSpool, org_ids: dict[str, str], group_ids: dict[str, str]
 ) -> list[str]:
     """Insert all objects of the run in one transaction, so a crash leaves all or none.
 
@@ -143,12 +140,13 @@ def _store_objects(
     """
     ids: list[str] = []
     batch = _ObjectBatch(job)
+    plan = run.datasets
     for step in plan.steps():
         if isinstance(step, DatasetDelete):
             status, content = "delete", None
         else:
             status = "create" if isinstance(step, DatasetCreate) else "update"
-            content = _object_content(step, spool, org_ids, group_ids, marker_extra)
+            content = _object_content(step, spool, org_ids, group_ids, run)
         package_id = None if isinstance(step, DatasetCreate) else step.package_id
         ids.append(batch.add(step.source_id, "WAITING", package_id, content, status=status))
     for error in plan.errors:
@@ -214,7 +212,7 @@ class _ObjectBatch:
                 rows.clear()
 
 
-def _object_content(step, spool: DatasetSpool, org_ids, group_ids, marker_extra: bool) -> str:
+def _object_content(step, spool: DatasetSpool, org_ids, group_ids, run: RunPlan) -> str:
     dataset = json.loads(spool.get_text(step.source_id))
     owner = dataset.get("owner_org")
     keys = {group["name"] for group in dataset.get("groups", ())}
@@ -226,5 +224,6 @@ def _object_content(step, spool: DatasetSpool, org_ids, group_ids, marker_extra:
         group_ids={key: group_ids[key] for key in keys if key in group_ids},
         frees=step.frees if isinstance(step, DatasetCreate) else None,
         displaces=step.displaces,
-        marker_extra=marker_extra,
+        marker_extra=run.marker_extra,
+        source_version=run.source_versions.get(step.source_id),
     ).encode()

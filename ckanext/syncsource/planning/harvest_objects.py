@@ -17,6 +17,9 @@ Status = Literal["create", "update", "delete"]
 STATUS_EXTRA = "syncsource_status"
 FINGERPRINT_EXTRA = "syncsource_fingerprint"
 SYNCED_MODIFIED_EXTRA = "syncsource_synced_modified"
+SOURCE_VERSION_EXTRA = "syncsource_source_version"
+"""What the synced content was read from: the read context and the source's stamp of the
+dataset (see `source_versions`), so the next read may skip downloading it."""
 OUTCOME_EXTRA = "syncsource_outcome"
 """What the import of the object did ("written" or "unchanged"), kept under its lock."""
 
@@ -44,6 +47,8 @@ class PlannedWrite:
     marker_extra: bool = True
     """Whether the site's schema lets the `_harvest_source` extra be written (the marker is in
     `plugin_data` either way)."""
+    source_version: str | None = None
+    """What the import records as SOURCE_VERSION_EXTRA (None: the format has no stamps)."""
 
     def encode(self) -> str:
         return json.dumps(asdict(self), ensure_ascii=False)

@@ -12,13 +12,13 @@ from typing import Any
 
 from ..core.datasets_plan import DatasetPlan, plan_datasets
 from ..core.delete_guard import refusal
-from ..core.entries import ObjectError, SourceEntry
+from ..core.entries import ExistingEntry, ObjectError, SourceEntry
 from ..core.errors import InvalidObject
 from ..core.fingerprint import sync_fingerprint
 from ..core.groups_plan import GroupPlan, plan_groups
 from ..core.normalize import normalize_dataset
 from ..core.schema_fields import SiteSchema, map_extras_to_fields
-from ..sources import ReaderSettings, SourceError, guess_format, open_source
+from ..sources import ReaderSettings, Record, SourceError, guess_format, open_source
 from ..sources.ckan_api import action_base_url
 from . import site_state
 from .dataset_spool import DatasetSpool
@@ -27,6 +27,7 @@ from .site_merge import adjustments
 from .site_schema import dataset_schema
 from .site_settings import max_name_tries, reader_settings
 from .source_config import SourceConfig
+from .source_versions import known_datasets, known_stamps, read_context, source_version
 
 
 class PlanFailed(Exception):
@@ -40,6 +41,8 @@ class SourceRead:
     entries: list[SourceEntry] = field(default_factory=list)
     invalid: list[ObjectError] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
+    versions: dict[str, str] = field(default_factory=dict)
+    """Source id -> source version (see `source_versions`), for formats with stamps."""
 
 
 @dataclass
@@ -53,6 +56,10 @@ class RunPlan:
     """The site's dataset schema the datasets were mapped to (None: CKAN's default)."""
     warnings: list[str] = field(default_factory=list)
     """What the operator should know that changes nothing in the run."""
+    source_versions: dict[str, str] = field(default_factory=dict)
+    """Source id -> what its content was read from, for the import to record."""
+    versions_to_record: dict[str, str] = field(default_factory=dict)
+    """CKAN id -> source version, for the unchanged datasets whose record is not it."""
 
     @property
     def marker_extra(self) -> bool:
@@ -65,8 +72,12 @@ def plan_run(source: ResolvedSource, spool: DatasetSpool) -> RunPlan:
     """Plan a run of the harvest source; canonical datasets are left in `spool`."""
     config = source.config
     schema = dataset_schema()
-    read = _read_source(source.url, config, schema, spool)
     existing = site_state.owned_datasets(source.id, source.source_name)
+    site_adjustments = adjustments()
+    context = read_context(source.url, config, schema, site_adjustments)
+    reading = _Reading(config, schema, site_adjustments, spool, context)
+    reading.known = known_datasets(existing, context)
+    read = _read_source(source.url, reading)
     options = config.options
     organizations = plan_groups(
         "organization",
@@ -95,7 +106,20 @@ def plan_run(source: ResolvedSource, spool: DatasetSpool) -> RunPlan:
         refusal(datasets, config.delete_limit),
         schema,
         read.warnings + _marker_warnings(existing),
+        read.versions,
+        _versions_to_record(datasets, existing, read.versions),
     )
+
+
+def _versions_to_record(
+    datasets: DatasetPlan, existing: list[ExistingEntry], versions: dict[str, str]
+) -> dict[str, str]:
+    recorded = {entry.package_id: entry.source_version for entry in existing}
+    return {
+        step.package_id: version
+        for step in datasets.unchanged
+        if (version := versions.get(step.source_id)) and recorded.get(step.package_id) != version
+    }
 
 
 def _hidden_private_warnings(url: str, config: SourceConfig, settings: ReaderSettings) -> list:
@@ -121,15 +145,29 @@ def _marker_warnings(existing: list) -> list[str]:
     ]
 
 
-def _read_source(
-    url: str, config: SourceConfig, schema: SiteSchema | None, spool: DatasetSpool
-) -> SourceRead:
+@dataclass
+class _Reading:
+    """What reading the source's datasets needs, and what it knows of them already."""
+
+    config: SourceConfig
+    schema: SiteSchema | None
+    adjustments: tuple[str, ...]
+    spool: DatasetSpool
+    context: str
+    known: dict[str, ExistingEntry] = field(default_factory=dict)
+
+
+def _read_source(url: str, reading: _Reading) -> SourceRead:
     read = SourceRead()
-    site_adjustments = adjustments()
+    config = reading.config
     try:
         settings = reader_settings()
         with open_source(
-            url, config.format, settings, sqlite_tables=config.sqlite_tables
+            url,
+            config.format,
+            settings,
+            sqlite_tables=config.sqlite_tables,
+            known_stamps=known_stamps(reading.known),
         ) as records:
             for record in records:
                 if record.kind == "organization":
@@ -137,29 +175,30 @@ def _read_source(
                 elif record.kind == "group":
                     read.groups[record.key] = record.obj
                 else:
-                    _read_dataset(
-                        record.key, record.obj, config, schema, site_adjustments, spool, read
-                    )
+                    _read_dataset(record, reading, read)
     except SourceError as e:
         raise PlanFailed(f"The source could not be read, nothing was changed: {e}") from e
     read.warnings = _hidden_private_warnings(url, config, settings)
     return read
 
 
-def _read_dataset(
-    source_id: str,
-    obj: dict,
-    config: SourceConfig,
-    schema: SiteSchema | None,
-    site_adjustments: tuple[str, ...],
-    spool: DatasetSpool,
-    read: SourceRead,
-) -> None:
+def _read_dataset(record: Record, reading: _Reading, read: SourceRead) -> None:
+    source_id = record.key
+    version = source_version(reading.context, record.stamp)
+    if version:
+        read.versions[source_id] = version
+    if record.unchanged:
+        synced = reading.known[source_id].synced_fingerprint
+        read.entries.append(SourceEntry(source_id, record.obj["name"], synced))
+        return
+    config = reading.config
     try:
-        canonical = map_extras_to_fields(normalize_dataset(obj), schema, config.extras_to_fields)
+        canonical = map_extras_to_fields(
+            normalize_dataset(record.obj), reading.schema, config.extras_to_fields
+        )
     except InvalidObject as e:
         read.invalid.append(ObjectError(source_id, f"dataset {source_id!r}: {e}"))
         return
-    fingerprint = sync_fingerprint(canonical, config.options, site_adjustments)
+    fingerprint = sync_fingerprint(canonical, config.options, reading.adjustments)
     read.entries.append(SourceEntry(source_id, canonical.get("name", ""), fingerprint))
-    spool.add(source_id, canonical)
+    reading.spool.add(source_id, canonical)

@@ -14,7 +14,7 @@ from ckanext.harvest.model import HarvestObject, HarvestObjectExtra, HarvestSour
 
 from ..core.entries import ExistingEntry, ExistingGroup
 from ..core.normalize import OWNERSHIP_EXTRA, ownership_marker
-from .harvest_objects import FINGERPRINT_EXTRA, SYNCED_MODIFIED_EXTRA
+from .harvest_objects import FINGERPRINT_EXTRA, SOURCE_VERSION_EXTRA, SYNCED_MODIFIED_EXTRA
 from .source_config import configured_source_name
 
 PLUGIN_DATA_KEY = "syncsource"
@@ -119,7 +119,9 @@ def owned_datasets(harvest_source_id: str, source_name: str) -> list[ExistingEnt
             HarvestObjectExtra,
             sa.and_(
                 HarvestObjectExtra.harvest_object_id == HarvestObject.id,
-                HarvestObjectExtra.key.in_([FINGERPRINT_EXTRA, SYNCED_MODIFIED_EXTRA]),
+                HarvestObjectExtra.key.in_(
+                    [FINGERPRINT_EXTRA, SYNCED_MODIFIED_EXTRA, SOURCE_VERSION_EXTRA]
+                ),
             ),
         )
         .where(HarvestObject.harvest_source_id == harvest_source_id, HarvestObject.current)
@@ -162,6 +164,7 @@ def _existing_entry(package_id: str, entry: dict) -> ExistingEntry:
         linked=entry.get("linked", False),
         created=_timestamp(entry["created"]) or "",
         marker_missing=entry.get("marker_missing", False),
+        source_version=entry.get(SOURCE_VERSION_EXTRA) if synced else None,
     )
 
 

@@ -48,7 +48,10 @@ def _is_directory(url: str) -> bool:
 def _read_ckan(access: SourceAccess) -> Iterator[Record]:
     if access.is_local:
         raise SourceError("the ckan format needs an http(s) URL")
-    return CkanApiReader(access.url, access.settings, access.fetcher).records()
+    reader = CkanApiReader(
+        access.url, access.settings, access.fetcher, access.options.get("known_stamps")
+    )
+    return reader.records()
 
 
 def _is_ckan_api(url: str) -> bool:

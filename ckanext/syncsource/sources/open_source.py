@@ -19,6 +19,7 @@ def open_source(
     settings: ReaderSettings,
     *,
     sqlite_tables: Mapping[str, str] | None = None,
+    known_stamps: Mapping[str, str] | None = None,
     fetcher: HttpFetcher | None = None,
 ) -> Iterator[Iterator[Record]]:
     """Open a source and yield its records: organizations, then groups, then datasets.
@@ -27,13 +28,20 @@ def open_source(
     completely before the first record. Records are streamed, and a read error can still
     surface at any record, so a caller must read to the end before it acts on what it read.
     Every error is a SourceError naming the source URL and the cause.
+
+    `known_stamps` (dataset id -> the stamp of the content the caller holds) lets a format
+    whose objects carry a version stamp (`ckan`) skip downloading the datasets still at that
+    stamp: it yields them as `unchanged` records without content. Other formats ignore it.
     """
     try:
         with ExitStack() as stack:
             if is_local(url) and not fmt:
                 local_path(url, settings)  # the allowed directories, before guessing probes it
             reader = source_format(fmt or guess_format(url))
-            options = {"sqlite_tables": dict(sqlite_tables or {})}
+            options = {
+                "sqlite_tables": dict(sqlite_tables or {}),
+                "known_stamps": known_stamps or {},
+            }
             access = SourceAccess(url, settings, options, fetcher or HttpFetcher(settings), stack)
             yield _within_counts(reader.read(access), settings)
     except SourceError as e:

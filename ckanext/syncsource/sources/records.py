@@ -22,6 +22,12 @@ class Record:
     kind: Kind
     key: str
     obj: dict[str, Any]
+    stamp: str | None = None
+    """The source's own version stamp of the object (a CKAN site's `metadata_modified`), for
+    formats that have one."""
+    unchanged: bool = False
+    """The source says the object is unchanged since the stamp the caller knew (see
+    `open_source`'s `known_stamps`): `obj` holds only its `id` and `name`, not its content."""
 
     def __post_init__(self) -> None:
         # The key becomes a harvest object's guid: text PostgreSQL can store, or no record.

@@ -5,6 +5,8 @@ and the token, which must never show anywhere on this site."""
 from __future__ import annotations
 
 import logging
+import re
+from urllib.parse import parse_qs, urlsplit
 
 import ckan.plugins.toolkit as tk
 import pytest
@@ -12,7 +14,7 @@ import sqlalchemy as sa
 from ckan import model
 from ckan.tests import factories
 
-from ..harvest_runner import job_errors, run_job
+from ..harvest_runner import job_errors, run_job, save_source_config
 from ..harvester.site_view import stats
 from .invariants import owned_by, stored_digests
 from .remote_ckan import RemoteCkan
@@ -105,6 +107,94 @@ def test_a_remote_ckan_is_harvested_day_after_day_and_a_site_down_changes_nothin
         remote.start()
     assert len(errors) == 1, errors
     assert "Connection refused" in errors[0] or "refused" in errors[0].lower(), errors
+
+
+def _searches(remote: RemoteCkan, since: int) -> list[dict[str, str]]:
+    """The parameters of each package_search the remote site answered since log offset
+    `since`."""
+    paths = re.findall(r'"GET (/api/3/action/package_search\?\S*) HTTP', remote.log()[since:])
+    return [{k: v[0] for k, v in parse_qs(urlsplit(path).query).items()} for path in paths]
+
+
+def _downloaded(searches: list[dict[str, str]]) -> set[str] | str:
+    """The ids of the datasets whose content the searches asked for ("all": a full read)."""
+    ids: set[str] = set()
+    for params in searches:
+        if "fl" in params:
+            continue
+        asked = re.search(r"\+id:\((.*)\)", params["fq"])
+        if not asked:
+            return "all"
+        ids.update(re.findall(r'"([^"]*)"', asked.group(1)))
+    return ids
+
+
+def _planned(job: dict) -> dict[str, int]:
+    rows = model.Session.execute(
+        sa.text(
+            "SELECT e.value, count(*) FROM harvest_object o JOIN harvest_object_extra e "
+            "ON e.harvest_object_id = o.id AND e.key = 'syncsource_status' "
+            "WHERE o.harvest_job_id = :job GROUP BY e.value"
+        ),
+        {"job": job["id"]},
+    )
+    return dict(rows.all())
+
+
+def test_a_remote_ckan_rerun_downloads_only_the_datasets_modified_there(case, reads_remote):
+    remote = reads_remote
+    ids = [_remote_dataset(remote, f"incremental-{n}", notes=f"Day one {n}") for n in range(5)]
+    others = [source_id for source_id in _remote_ids(remote) if source_id not in ids]
+    source, source_name = case.new_source(f"{remote.url}/", ids + others, format="ckan")
+    first = run_job(source["id"])
+    assert job_errors(first["id"]) == []
+    log_at = len(remote.log())
+
+    digests, before = stored_digests(), _modified(source_name)
+    unchanged = run_job(source["id"])
+    assert job_errors(unchanged["id"]) == []
+    assert _planned(unchanged) == {}
+    assert (stats(unchanged)["added"], stats(unchanged)["updated"]) == (0, 0)
+    assert stats(unchanged)["deleted"] == 0
+    assert (stored_digests(), _modified(source_name)) == (digests, before)
+    searches = _searches(remote, log_at)
+    assert searches and _downloaded(searches) == set()
+
+    remote.call("package_patch", id=ids[0], notes="Edited on day two")
+    removed = ids[1]
+    remote.call("package_delete", id=removed)
+    added = _remote_dataset(remote, "incremental-new", notes="Added on day two")
+    ids = [ids[0], *ids[2:], added]
+    case.expect(source_name, ids + others)
+    log_at = len(remote.log())
+    day_two = run_job(source["id"])
+    assert job_errors(day_two["id"]) == []
+    counts = stats(day_two)
+    assert (counts["added"], counts["updated"], counts["deleted"]) == (1, 1, 1)
+    assert _downloaded(_searches(remote, log_at)) == {ids[0], added}
+    notes = {
+        source_id: model.Package.get(package_id).notes
+        for source_id, package_id, _ in owned_by(source_name)
+    }
+    assert notes == {**notes, ids[0]: "Edited on day two", added: "Added on day two"}
+    assert removed not in notes
+
+    save_source_config(
+        source,
+        {"source_name": source_name, "format": "ckan", "dataset_group_merge_strategy": "replace"},
+    )
+    digests = stored_digests()
+    log_at = len(remote.log())
+    reconfigured = run_job(source["id"])
+    assert job_errors(reconfigured["id"]) == []
+    assert _downloaded(_searches(remote, log_at)) == "all"
+    assert _planned(reconfigured) == {"update": len(ids + others)}
+    assert stored_digests() == digests
+
+    log_at = len(remote.log())
+    again = run_job(source["id"])
+    assert _planned(again) == {}
+    assert _downloaded(_searches(remote, log_at)) == set()
 
 
 _TABLES = (
