@@ -272,11 +272,12 @@ def _renamed_away(
     wanted: dict[str, SourceEntry],
     updates: list[DatasetUpdate],
 ) -> dict[str, str]:
-    """Name -> CKAN id of the source's active datasets that this run renames to another name."""
+    """Name -> CKAN id of the source's datasets that this run renames to another name (a
+    deleted one that comes back under another name gives up its old name too)."""
     leaving: dict[str, str] = {}
     for step in updates:
         current = kept[step.source_id]
-        if current.state == "active" and cut_name(wanted[step.source_id].name) != current.name:
+        if cut_name(wanted[step.source_id].name) != current.name:
             leaving[current.name] = current.package_id
     return leaving
 

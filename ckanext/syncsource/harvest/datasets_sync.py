@@ -242,12 +242,14 @@ def _delete_replaced(harvest_object: HarvestObject, package_id: str, user: str) 
 
 def _displace(harvest_object: HarvestObject, package_id: str, name: str, user: str) -> None:
     """Move the source's own dataset `package_id` off `name` to its id, when it still holds
-    `name`: the plan renames it away in this job (names swapped at the source), and its own
-    step, before or after this one, gives it its new name."""
+    `name`: the plan renames it away in this job (names swapped at the source, or a deleted
+    dataset coming back under another name), and its own step, before or after this one,
+    gives it its new name. A deleted one is moved too: it holds its name in the table, and a
+    `package_update` to that name would break the unique constraint."""
     if site_state.package_id_by_name(name) != package_id:
         return
     package = model.Package.get(package_id)
-    if package is None or package.state != "active":
+    if package is None:
         return
     _check_delete_rights(harvest_object, package)
     log.info("Renaming dataset %s to its id first: a step of this job takes its name", package_id)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from ..core.groups_plan import GroupPlan
+from ..core.name_moves import name_moves
 from .run_plan import RunPlan
 
 
@@ -25,6 +26,16 @@ def plan_summary(run: RunPlan, refusals: list[dict[str, str]] | None = None) -> 
                 for s in datasets.updates
             ],
             "delete": [{"source_id": s.source_id, "name": s.name} for s in datasets.deletes],
+            "name_moves": [
+                {
+                    "source_id": move.source_id,
+                    "name": move.name,
+                    "from_source_id": move.from_source_id,
+                    "from_id": move.from_package_id,
+                    "text": move.sentence(),
+                }
+                for move in name_moves(datasets)
+            ],
             "unchanged": len(datasets.unchanged),
             "errors": [{"source_id": e.key, "reason": e.reason} for e in datasets.errors],
             "would_fail": refusals or [],
@@ -77,6 +88,7 @@ def plan_text(summary: dict[str, Any], limit: int) -> str:
         lines += [f"  {step} {entry['source_id']} as {entry['name']}" for entry in shown]
         if len(shown) < len(entries):
             lines.append(f"  ... and {len(entries) - len(shown)} more to {step}")
+    lines += [f"  name move: {move['text']}" for move in datasets["name_moves"]]
     lines += [f"  error {e['source_id']}: {e['reason']}" for e in datasets["errors"]]
     refused = datasets.get("would_fail", ())
     if refused:

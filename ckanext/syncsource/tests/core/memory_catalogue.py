@@ -378,7 +378,8 @@ def sync(
 
 def _displace(catalogue: MemoryCatalogue, package_id: str, name: str) -> None:
     """What the harvester's import does for a step that `displaces`: move the source's own
-    dataset off the name the step takes, to its id, when it still holds that name."""
+    dataset (active, or deleted and coming back) off the name the step takes, to its id, when
+    it still holds that name."""
     package = catalogue.packages[package_id]
-    if package["name"] == name and package["state"] == "active":
+    if package["name"] == name:
         catalogue.package_rename(package_id, package_id)

@@ -111,6 +111,31 @@ def test_when_names_follow_the_source_a_name_renamed_away_in_the_run_is_taken_ov
     assert kept.creates == [DatasetCreate("new", "three-1", "f")]
 
 
+def test_when_names_follow_the_source_a_name_a_revived_dataset_gives_up_is_taken_over():
+    """A deleted dataset that comes back under another name holds its old name until then."""
+    existing = [
+        ExistingEntry("back", "p1", "one", "deleted", "f"),
+        ExistingEntry("kept", "p2", "two", "active", "f", linked=True),
+    ]
+    source = [
+        SourceEntry("back", "back-now", "f"),
+        SourceEntry("kept", "one", "f2"),
+    ]
+    plan = plan_datasets(source, existing, {"one", "two"}.__contains__, follow_names=True)
+    assert plan.updates == [
+        DatasetUpdate("back", "p1", "one", "f", revive=True),
+        DatasetUpdate("kept", "p2", "two", "f2", displaces="p1"),
+    ]
+
+    created = plan_datasets(
+        [SourceEntry("back", "back-now", "f"), SourceEntry("new", "one", "f")],
+        existing[:1],
+        {"one"}.__contains__,
+        follow_names=True,
+    )
+    assert created.creates == [DatasetCreate("new", "one", "f", displaces="p1")]
+
+
 def test_a_name_held_by_an_own_dataset_that_stays_or_comes_back_gets_a_suffix():
     existing = [
         ExistingEntry("kept", "p1", "one", "active", "f", linked=True),

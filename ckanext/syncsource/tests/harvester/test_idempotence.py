@@ -230,3 +230,25 @@ def test_names_swapped_at_the_source_are_exact_after_one_job_in_any_delivery_ord
     assert (show("ds-s2")["id"], show("ds-s1")["id"]) == (ids["s1"], ids["s2"])
     assert_site_matches(SOURCE_NAME, expected(catalogue.datasets))
     assert stats(run_job(source["id"]))["not modified"] == 3
+
+
+def test_a_name_given_up_by_a_dataset_coming_back_is_exact_after_one_job(catalogue, make_source):
+    """ds-s1 was deleted by hand, so the job brings it back, under its new source name; s2 takes
+    its old name. The objects run in reverse (s2 first): the deleted dataset still holds the
+    name in the package table, and s2's update moves it off first instead of taking a suffix."""
+    catalogue.datasets = datasets("s1", "s2")
+    source = make_source(dataset_preserve_names=False)
+    run_job(source["id"])
+    helpers.call_action("package_delete", sysadmin_context(), id="ds-s1")
+    catalogue.datasets["s1"]["name"], catalogue.datasets["s2"]["name"] = "ds-s1-now", "ds-s1"
+    catalogue.write()
+
+    job_id, object_ids = gather_job(source["id"])
+    for object_id in reversed(object_ids):
+        import_object(object_id)
+    job = run_job_finish(source["id"], job_id)
+
+    assert (stats(job)["updated"], job_errors(job_id)) == (2, [])
+    assert show("ds-s1-now")["state"] == "active"
+    assert_site_matches(SOURCE_NAME, expected(catalogue.datasets))
+    assert stats(run_job(source["id"]))["not modified"] == 2

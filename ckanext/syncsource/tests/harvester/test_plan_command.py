@@ -64,3 +64,25 @@ def test_an_unknown_source_is_a_clear_error(cli, stack):
 
     assert result.exit_code != 0
     assert "'no-such-source' is not a syncsource harvest source" in result.output
+
+
+def test_the_plan_says_which_dataset_takes_a_name_another_gives_up(cli, catalogue, make_source):
+    catalogue.datasets = datasets("s1", "s2", "s3")
+    source = make_source(dataset_preserve_names=False)
+    run_job(source["id"])
+    catalogue.datasets["s1"]["name"], catalogue.datasets["s2"]["name"] = "ds-s2", "ds-s1"
+    catalogue.datasets["s3"]["name"] = "ds-s3-now"
+    catalogue.datasets.update(datasets("s4"))
+    catalogue.datasets["s4"]["name"] = "ds-s3"
+    catalogue.write()
+
+    text = plan(cli, source)
+    moves = json.loads(plan(cli, source, "--json"))["datasets"]["name_moves"]
+
+    assert [(m["source_id"], m["name"], m["from_source_id"]) for m in moves] == [
+        ("s1", "ds-s2", "s2"),
+        ("s2", "ds-s1", "s1"),
+        ("s4", "ds-s3", "s3"),
+    ]
+    assert moves[2]["from_id"] == show("ds-s3")["id"]
+    assert "  name move: s4 takes the name 'ds-s3' from s3, which this job renames" in text

@@ -64,6 +64,26 @@ def test_the_plan_downloads_as_json(app, planned_source, editor_headers):
     assert "attachment" in answer.headers["Content-Disposition"]
 
 
+def test_the_plan_names_a_dataset_taking_the_name_another_gives_up(
+    app, catalogue, make_source, empty_queues, editor_headers
+):
+    catalogue.datasets = datasets("s1", "s2")
+    source = make_source(dataset_preserve_names=False)
+    run_job(source["id"])
+    catalogue.datasets["s2"]["name"] = "ds-s2-now"
+    catalogue.datasets.update(datasets("s3"))
+    catalogue.datasets["s3"]["name"] = "ds-s2"
+    catalogue.write()
+    url = f"/harvest/{source['name']}/plan"
+    app.get(url, headers=editor_headers)
+
+    ckan_command("jobs", "worker", "--burst")
+    page = app.get(url, headers=editor_headers).body
+
+    moves = page.split('id="plan-name-moves">')[1].split("</ul>")[0]
+    assert "Source dataset s3 takes the name 'ds-s2' from source dataset s2" in moves
+
+
 def test_anonymous_visitors_and_other_users_get_403(app, catalogue):
     organization = factories.Organization()
     source = factories.Dataset.stub()
