@@ -48,6 +48,7 @@ import time
 import urllib.request
 import uuid
 from pathlib import Path
+from resource import RUSAGE_SELF, getrusage
 from typing import Any
 
 HERE = Path(__file__).resolve().parent
@@ -632,6 +633,11 @@ STEPS = {
 }
 
 
+def _cpu_s() -> float:
+    usage = getrusage(RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
+
+
 def worker(argv: list[str]) -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("step", choices=STEPS)
@@ -644,8 +650,11 @@ def worker(argv: list[str]) -> None:
     args = parser.parse_args(argv)
     app = scenarios.load_ckan(args.ini)
     load_start = os.getloadavg()
+    cpu_start = _cpu_s()
     with app._wsgi_app.test_request_context():
         result = STEPS[args.step](args)
+    # This process's own CPU time: on a shared machine, steadier than the wall time.
+    result["cpu_s"] = _cpu_s() - cpu_start
     result["peak_rss_mb"] = scenarios.peak_rss_mb()
     result["loadavg_start"], result["loadavg_end"] = load_start, os.getloadavg()
     Path(args.out).write_text(json.dumps(result, default=str))
@@ -734,6 +743,10 @@ class Scale:
         return result
 
 
+def _cpu(step: dict[str, Any]) -> str:
+    return f" (CPU {step['cpu_s']:.1f})" if "cpu_s" in step else ""
+
+
 def table(results: dict[str, Any]) -> str:
     """The results as a Markdown table, with the goals and whether they are met."""
     rows = [
@@ -747,7 +760,8 @@ def table(results: dict[str, Any]) -> str:
             f"{json.dumps(check['plans'])} and every package_show identical | identical | met |"
         )
     for size in results["sizes"]:
-        n, seed = size["n"], size["seed"]
+        seed = size["seed"]
+        n = seed["datasets"]  # what the site and the source hold
         lean = " (lean: no resources, tags, memberships, object content)" * bool(size.get("lean"))
         rows.append(
             f"| {n} | seeding by COPY{lean} | {seed['seed_s']:.0f} | | {seed['peak_rss_mb']:.0f} "
@@ -755,7 +769,8 @@ def table(results: dict[str, Any]) -> str:
         )
         if "ghosts" in size:
             rows.append(
-                f"| {n} | gather's index-ghost scan alone | {size['ghosts']['ghosts_s']:.2f} | | "
+                f"| {n} | gather's index-ghost scan alone | "
+                f"{size['ghosts']['ghosts_s']:.2f}{_cpu(size['ghosts'])} | | "
                 f"| {size['index']['indexed']} index entries, {size['ghosts']['removed']} removed "
                 "| | |"
             )
@@ -769,7 +784,8 @@ def table(results: dict[str, Any]) -> str:
             )
             rows.append(
                 f"| {n} | unchanged re-run (gather {rerun['gather_s']:.1f} s + finish "
-                f"{rerun['finish_s']:.1f} s) | {rerun['total_s']:.1f} | {rerun['dataset_writes']} "
+                f"{rerun['finish_s']:.1f} s) | {rerun['total_s']:.1f}{_cpu(rerun)} | "
+                f"{rerun['dataset_writes']} "
                 f"| {rerun['peak_rss_mb']:.0f} | {rerun['objects']} objects, status "
                 f"{rerun['status']} | "
                 + (
@@ -796,11 +812,12 @@ def table(results: dict[str, Any]) -> str:
         goal = n >= 1_000_000
         ok = plan["peak_rss_mb"] < GOALS["plan_1m_rss_mb"]
         rows.append(
-            f"| {n} | read + plan (`ckan syncsource plan`'s path) | {plan['plan_s']:.1f} | 0 | "
+            f"| {n} | read + plan (`ckan syncsource plan`'s path) | {plan['plan_s']:.1f}"
+            f"{_cpu(plan)} | 0 | "
             f"{plan['peak_rss_mb']:.0f} | {counts} | "
             + (f"< {GOALS['plan_1m_rss_mb']} MB | {'met' if ok else 'MISSED'} |" if goal else "| |")
         )
-    plans = [(s["n"], s["plan"]) for s in results["sizes"]]
+    plans = [(s["seed"]["datasets"], s["plan"]) for s in results["sizes"]]
     if len(plans) > 1:
         growth = " -> ".join(
             f"{n:,}: {p['plan_s']:.0f} s, {p['peak_rss_mb']:.0f} MB" for n, p in plans
