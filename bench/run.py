@@ -35,6 +35,7 @@ sys.path.insert(0, str(HERE))
 
 import catalogue  # noqa: E402
 import scale  # noqa: E402
+import scenarios  # noqa: E402
 
 DEFAULTS = {
     "CKAN_SQLALCHEMY_URL": "postgresql://ckan:ckan@127.0.0.1:5432/ckan_bench",
@@ -366,23 +367,14 @@ def table(results: dict[str, Any]) -> str:
             f"| {small['n']}->{large['n']} | gather peak RSS growth | | | | {growth:.0f} MB | "
             f"< {GOALS['gather_growth_mb']} MB | {verdict(growth < GOALS['gather_growth_mb'])} |"
         )
-    loads = [
-        load
-        for size in results["sizes"]
-        for part in size.values()
-        if isinstance(part, dict)
-        for load in (part.get("loadavg_start"), part.get("loadavg_end"))
-        if load
-    ] + [load for g in gathers for load in (g.get("loadavg_start"), g.get("loadavg_end")) if load]
     if "scale" in results:
         rows.append(
             "\nScale, on a seeded site (bench/scale.py):\n\n" + scale.table(results["scale"])
         )
-    if loads:
-        rows.append(
-            f"\nHost load average (1 min) around the scenarios: {min(x[0] for x in loads):.1f} "
-            f"to {max(x[0] for x in loads):.1f} on {os.cpu_count()} CPUs."
-        )
+    steps = [part for size in results["sizes"] for part in size.values() if isinstance(part, dict)]
+    load = scenarios.host_load(steps + gathers)
+    if load:
+        rows.append("\n" + load)
     return "\n".join(rows)
 
 

@@ -823,19 +823,10 @@ def table(results: dict[str, Any]) -> str:
             f"{n:,}: {p['plan_s']:.0f} s, {p['peak_rss_mb']:.0f} MB" for n, p in plans
         )
         rows.append(f"\nGrowth of read + plan (time, peak RSS of the process): {growth}.")
-    loads = [
-        load
-        for size in results["sizes"]
-        for part in size.values()
-        if isinstance(part, dict)
-        for load in (part.get("loadavg_start"), part.get("loadavg_end"))
-        if load
-    ]
-    if loads:
-        rows.append(
-            f"Host load average (1 min) around the steps: {min(x[0] for x in loads):.1f} to "
-            f"{max(x[0] for x in loads):.1f} on {os.cpu_count()} CPUs."
-        )
+    steps = [part for size in results["sizes"] for part in size.values() if isinstance(part, dict)]
+    load = scenarios.host_load(steps)
+    if load:
+        rows.append(load)
     return "\n".join(rows)
 
 

@@ -360,6 +360,23 @@ def gather_only(args) -> dict[str, Any]:
     }
 
 
+def host_load(steps) -> str:
+    """A sentence on the machine's load around the steps (dicts with `loadavg_start` and
+    `loadavg_end`, as `main` records them); empty when none has them."""
+    loads = [
+        load
+        for step in steps
+        for load in (step.get("loadavg_start"), step.get("loadavg_end"))
+        if load
+    ]
+    if not loads:
+        return ""
+    return (
+        f"Host load average (1 min) around the steps: {min(x[0] for x in loads):.1f} to "
+        f"{max(x[0] for x in loads):.1f} on {os.cpu_count()} CPUs."
+    )
+
+
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--ini", required=True)
