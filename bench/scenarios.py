@@ -2,7 +2,8 @@
 
     python bench/scenarios.py --ini INI --out RESULT.json baseline --catalogue DOC.json
     python bench/scenarios.py --ini INI --out RESULT.json syncsource --source DOC.json \
-        [--day2 DAY2.json] [--fetch-consumers K] [--steps import,rerun,day2]
+        [--day2 DAY2.json] [--update-heavy DOC.json] [--fetch-consumers K]
+        [--steps import,rerun,day2,update_heavy]
     python bench/scenarios.py --ini INI --out RESULT.json gather --source CATALOGUE.jsonl
 
 The database and Solr core are expected to be fresh (run.py resets them between scenarios).
@@ -311,6 +312,8 @@ def syncsource(args) -> dict[str, Any]:
         for step in steps:
             if step == "day2":
                 shutil.copyfile(args.day2, args.source)
+            elif step == "update_heavy":
+                shutil.copyfile(args.update_heavy, args.source)
             before, activities = snapshot(), activity_count()
             timing = run(source["id"])
             after = snapshot()
@@ -357,6 +360,23 @@ def gather_only(args) -> dict[str, Any]:
     }
 
 
+def host_load(steps) -> str:
+    """A sentence on the machine's load around the steps (dicts with `loadavg_start` and
+    `loadavg_end`, as `main` records them); empty when none has them."""
+    loads = [
+        load
+        for step in steps
+        for load in (step.get("loadavg_start"), step.get("loadavg_end"))
+        if load
+    ]
+    if not loads:
+        return ""
+    return (
+        f"Host load average (1 min) around the steps: {min(x[0] for x in loads):.1f} to "
+        f"{max(x[0] for x in loads):.1f} on {os.cpu_count()} CPUs."
+    )
+
+
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--ini", required=True)
@@ -368,6 +388,7 @@ def main(argv: list[str] | None = None) -> None:
     p = sub.add_parser("syncsource")
     p.add_argument("--source", required=True)
     p.add_argument("--day2")
+    p.add_argument("--update-heavy", help="day 2's catalogue with 10% of its datasets edited")
     p.add_argument("--fetch-consumers", type=int, default=0)
     p.add_argument("--steps", default="import,rerun,day2")
     p.add_argument("--log-dir", default=".")

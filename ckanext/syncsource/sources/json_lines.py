@@ -13,8 +13,12 @@ from typing import BinaryIO
 from .errors import SourceError
 from .records import KINDS, Record, json_type_name, keyed_record, require_object, too_deep
 
+_SMALL_KINDS = frozenset({"organization", "group"})
 
-def _parse_lines(stream: BinaryIO, max_line_bytes: int) -> Iterator[Record]:
+
+def _parse_lines(stream: BinaryIO, max_line_bytes: int, kinds: frozenset) -> Iterator[Record]:
+    """The records of `kinds` in the input; every line is checked to be an object of a known
+    kind, and the records yielded are checked whole."""
     number = 0
     while line := stream.readline(max_line_bytes + 1):
         number += 1
@@ -41,17 +45,16 @@ def _parse_lines(stream: BinaryIO, max_line_bytes: int) -> Iterator[Record]:
             raise SourceError(
                 f'line {number}: "type" must be one of {", ".join(KINDS)} (got {shown})'
             )
-        yield keyed_record(kind, obj, f"line {number}")
+        if kind in kinds:
+            yield keyed_record(kind, obj, f"line {number}")
 
 
 def read_json_lines(open_stream: Callable[[], BinaryIO], max_line_bytes: int) -> Iterator[Record]:
     """Records of the input; `open_stream` returns the content from its start on each call."""
     small: dict[str, list[Record]] = {"organization": [], "group": []}
-    for record in _parse_lines(open_stream(), max_line_bytes):
-        if record.kind != "dataset":
-            small[record.kind].append(record)
+    for record in _parse_lines(open_stream(), max_line_bytes, _SMALL_KINDS):
+        small[record.kind].append(record)
     yield from small["organization"]
     yield from small["group"]
-    for record in _parse_lines(open_stream(), max_line_bytes):
-        if record.kind == "dataset":
-            yield record
+    # The datasets are checked whole in this pass only (the first one skips them).
+    yield from _parse_lines(open_stream(), max_line_bytes, frozenset({"dataset"}))

@@ -233,6 +233,13 @@ def test_text_postgresql_cannot_store_is_refused_naming_the_field(dataset, messa
         normalize_dataset({"name": "ds", **dataset})
 
 
+def test_the_text_of_a_nul_escape_is_stored_as_it_is():
+    # The check reads the JSON text of the whole dataset first, where a NUL is `\u0000`:
+    # a backslash followed by "u0000" written as text is no NUL.
+    notes = "Written in JSON as \\u0000 (six characters)."
+    assert normalize_dataset({"name": "ds", "notes": notes})["notes"] == notes
+
+
 def test_an_organization_with_a_nul_character_is_refused():
     with pytest.raises(InvalidObject, match="description: contains a NUL character"):
         normalize_group({"name": "org", "description": "x\u0000"})
