@@ -20,6 +20,10 @@ from ..harvester.site_view import stats
 from .conftest import catalogue
 from .invariants import owned_by
 
+JOB_SECONDS = 300
+"""How long a job of the consumers may take: a loaded machine (load 9-12 on 2 CPUs) took more
+than 2 minutes for the two sources' 8 datasets."""
+
 
 def _at_once(count: int, work) -> list:
     """Run `work(number)` in `count` threads released together; returns results or errors."""
@@ -116,7 +120,7 @@ def test_two_sources_wanting_the_same_names_run_at_once_and_each_owns_its_own(
             for source, _ in sources
         ]
         pairs = zip(job_ids, sources, strict=True)
-        jobs = [finish(job_id, source["id"]) for job_id, (source, _) in pairs]
+        jobs = [finish(job_id, source["id"], timeout=JOB_SECONDS) for job_id, (source, _) in pairs]
         case.crashes += [str(p.returncode) for p in started if p.poll() is not None]
     case.crashes += consumer_tracebacks(tmp_path)
 
@@ -159,7 +163,7 @@ def test_two_gather_and_three_fetch_consumers_take_every_object_of_one_job_once(
         job_id = helpers.call_action(
             "harvest_job_create", sysadmin_context(), source_id=source["id"], run=True
         )["id"]
-        job = finish(job_id, source["id"])
+        job = finish(job_id, source["id"], timeout=JOB_SECONDS)
         case.crashes += [str(p.returncode) for p in started if p.poll() is not None]
     case.crashes += consumer_tracebacks(tmp_path)
 
@@ -215,7 +219,7 @@ def test_messages_held_by_two_consumers_at_once_write_each_dataset_once(
             lambda: redis.llen(key) == 0 and not redis.exists(*held),
             what="every fetch message to be worked off",
         )
-        job = finish(job_id, source["id"])
+        job = finish(job_id, source["id"], timeout=JOB_SECONDS)
         case.crashes += [str(p.returncode) for p in started if p.poll() is not None]
     case.crashes += consumer_tracebacks(gathering) + consumer_tracebacks(fetching)
 
