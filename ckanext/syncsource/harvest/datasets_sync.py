@@ -73,12 +73,9 @@ def import_object(harvest_object: HarvestObject, user: str, forced: bool = False
             # Delivered again after an import that finished: report what that import did.
             return earlier
         if status == "delete":
-            outcome = _delete(harvest_object, user)
-        else:
-            step = PlannedWrite.decode(harvest_object.content)
-            outcome = _create_or_update(harvest_object, step, source, user)
-        _remember_outcome(harvest_object, outcome)
-        return outcome
+            return _delete(harvest_object, user)
+        step = PlannedWrite.decode(harvest_object.content)
+        return _create_or_update(harvest_object, step, source, user)
 
 
 def _earlier_outcome(harvest_object: HarvestObject) -> bool | str | None:
@@ -100,13 +97,14 @@ def _earlier_outcome(harvest_object: HarvestObject) -> bool | str | None:
 
 
 def _remember_outcome(harvest_object: HarvestObject, outcome: bool | str) -> None:
+    """Keep the outcome on the object (not committed): each step commits it with its own
+    writes, so an outcome is kept exactly when what it reports was committed."""
     value = "unchanged" if outcome == "unchanged" else "written"
     kept = next((extra for extra in harvest_object.extras if extra.key == OUTCOME_EXTRA), None)
     if kept is None:
         harvest_object.extras.append(HarvestObjectExtra(key=OUTCOME_EXTRA, value=value))
     else:
         kept.value = value
-    harvest_object.save()
 
 
 def _delete(harvest_object: HarvestObject, user: str) -> bool:
@@ -115,6 +113,7 @@ def _delete(harvest_object: HarvestObject, user: str) -> bool:
         _check_delete_rights(harvest_object, package)
         tk.get_action("package_delete")(_context(user), {"id": package.id})
     _set_only_current(harvest_object, current=False)
+    _remember_outcome(harvest_object, True)
     harvest_object.save()
     return True
 
@@ -169,6 +168,7 @@ def _merge_and_write(
     ):
         _make_current(harvest_object, current["id"])
         _record_sync(harvest_object, step, current["metadata_modified"])
+        _remember_outcome(harvest_object, "unchanged")
         harvest_object.save()
         return "unchanged"
     # The write sets metadata_modified to the time recorded beside the fingerprint, so the
@@ -185,6 +185,7 @@ def _merge_and_write(
     merged["plugin_data"] = site_state.plugin_data_with_marker(package_id, marker)
     _make_current(harvest_object, merged["id"])
     _record_sync(harvest_object, step, synced_at)
+    _remember_outcome(harvest_object, True)
     _write("package_create" if current is None else "package_update", merged, user)
     _record_stored_modified(harvest_object, merged["id"], step, synced_at)
     if site_state.stored_marker(merged["id"]) != marker:

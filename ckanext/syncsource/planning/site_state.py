@@ -94,7 +94,9 @@ def owned_datasets(harvest_source_id: str, source_name: str) -> list[ExistingEnt
         model.Package.type == "dataset", sa.func.starts_with(marker, prefix)
     )
     entries: dict[str, dict] = {}
-    for package_id, name, state, modified, created, value in model.Session.execute(by_marker):
+    for package_id, name, state, modified, created, value in model.Session.execute(
+        by_marker.execution_options(yield_per=_CHUNK)
+    ):
         entries[package_id] = {
             "source_id": value[len(prefix) :],
             "name": name,
@@ -127,7 +129,11 @@ def owned_datasets(harvest_source_id: str, source_name: str) -> list[ExistingEnt
         .where(HarvestObject.harvest_source_id == harvest_source_id, HarvestObject.current)
     )
     linked, linked_marker = with_ownership_marker(linked, outer=True)
-    rows = model.Session.execute(linked.add_columns(linked_marker))
+    # Streamed (a server-side cursor): buffered, these rows (two per dataset, one per extra)
+    # raised the peak of a 100,000-dataset gather from 333 MB to 503 MB.
+    rows = model.Session.execute(
+        linked.add_columns(linked_marker).execution_options(yield_per=_CHUNK)
+    )
     for package_id, guid, name, state, modified, created, key, value, marker_value in rows:
         entry = entries.setdefault(
             package_id, {"name": name, "state": state, "modified": modified, "created": created}
