@@ -24,7 +24,7 @@ def serve(server, datasets, hide_after_listing=()):
 
     def package_search(handler):
         p = {k: v[0] for k, v in parse_qs(urlsplit(handler.path).query).items()}
-        asked = re.fullmatch(r'\+dataset_type:dataset \+id:\((.*)\)', p["fq"])
+        asked = re.fullmatch(r"\+dataset_type:dataset \+id:\((.*)\)", p["fq"])
         if asked:
             ids = set(re.findall(r'"([^"]*)"', asked.group(1)))
             found = [d for d in datasets if d["id"] in ids and d["id"] not in hide_after_listing]
