@@ -1,9 +1,10 @@
 """A thin client of CKAN's action API (`/api/3/action/<name>`), with timeouts.
 
 Every call is a JSON POST, which CKAN accepts for read and write actions alike. An answer with
-`"success": false` becomes an `ActionError` carrying CKAN's error dict; a network failure, a
-timeout or an answer that is not CKAN's JSON becomes `CkanUnreachable`. The API key is sent in
-the `Authorization` header and never appears in messages or reprs.
+`"success": false` (or CKAN's bad-request answer, a bare string) becomes an `ActionError`
+carrying CKAN's error dict; a network failure, a timeout or an answer that is not CKAN's JSON
+becomes `CkanUnreachable`. The API key is sent in the `Authorization` header and never appears
+in messages or reprs.
 """
 
 from __future__ import annotations
@@ -87,6 +88,9 @@ class ActionApi:
             raise CkanUnreachable(
                 f"{action}: HTTP {response.status_code}, the answer is not JSON"
             ) from None
+        if response.status_code == 400 and isinstance(body, str):
+            # CKAN's bad request (an action it does not know, a body it cannot read) is a string.
+            raise ActionError(action, 400, "Bad Request", {"message": body})
         if not isinstance(body, dict) or "success" not in body:
             raise CkanUnreachable(f"{action}: HTTP {response.status_code}, not a CKAN answer")
         if body["success"] is True:

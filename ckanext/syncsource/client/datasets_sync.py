@@ -21,8 +21,10 @@ from ..core.merge import differs, merge_dataset
 from ..core.names import wanted_name_problem
 from ..core.normalize import normalize_dataset, ownership_marker
 from ..core.options import SyncOptions
+from ..core.schema_fields import SiteSchema, map_extras_to_fields
 from .action_api import ActionApi, ActionError
 from .report import SyncError, SyncReport
+from .site_schema import dataset_schema
 from .site_state import NameProbe, owned_datasets
 
 log = logging.getLogger(__name__)
@@ -49,7 +51,7 @@ class DatasetSync:
 
     def plan(self, datasets: Iterable[tuple[Any, Any]]) -> DatasetPlan:
         """Read the source's datasets and plan them against what the site holds (no write)."""
-        entries, invalid = self._read_source(datasets)
+        entries, invalid = self._read_source(datasets, dataset_schema(self._api))
         return self._plan(entries, invalid)
 
     def apply(
@@ -83,8 +85,10 @@ class DatasetSync:
         )
 
     def _read_source(
-        self, datasets: Iterable[tuple[Any, Any]]
+        self, datasets: Iterable[tuple[Any, Any]], schema: SiteSchema | None
     ) -> tuple[list[SourceEntry], list[ObjectError]]:
+        """The source's datasets in canonical form, with the extras the site's schema holds as
+        fields moved to them, as the harvester moves them."""
         entries, invalid = [], []
         for source_id, obj in datasets:
             if not isinstance(source_id, str) or not source_id:
@@ -93,7 +97,7 @@ class DatasetSync:
                 )
                 continue
             try:
-                content = normalize_dataset(obj)
+                content = map_extras_to_fields(normalize_dataset(obj), schema, {})
             except InvalidObject as e:
                 invalid.append(ObjectError(source_id, f"invalid dataset: {e}"))
                 continue

@@ -37,6 +37,9 @@ RESERVED_FIELDS = frozenset(
 """Fields an extra never becomes: the sync sets them itself, or CKAN shows them in another form."""
 
 
+_LIST_PRESETS = ("multiple_text", "multiple_checkbox", "multiple_select")
+
+
 @dataclass(frozen=True)
 class SiteSchema:
     """The top-level dataset fields of the site's schema for the synced dataset type."""
@@ -49,6 +52,26 @@ class SiteSchema:
         """Whether the schema defines `extras` itself (a site that refuses or drops free
         extras): then the ownership extra is not written, only kept outside the schema."""
         return "extras" in self.fields
+
+
+def scheming_site_schema(answer: Any) -> SiteSchema:
+    """The SiteSchema of ckanext-scheming's `scheming_dataset_schema_show` answer (in process or
+    over HTTP); ValueError names what is wrong with an answer of another form."""
+    fields = answer.get("dataset_fields") if isinstance(answer, Mapping) else None
+    if not isinstance(fields, list) or not all(
+        isinstance(field, Mapping) and isinstance(field.get("field_name"), str) for field in fields
+    ):
+        raise ValueError("the dataset schema has no list of dataset_fields with field_name")
+    return SiteSchema({field["field_name"]: _kind(field) for field in fields})
+
+
+def _kind(field: Mapping[str, Any]) -> str:
+    if "repeating_subfields" in field:
+        return COMPOSITE
+    validators = str(field.get("validators", ""))
+    if field.get("preset") in _LIST_PRESETS or "scheming_multiple" in validators:
+        return LIST
+    return TEXT
 
 
 def extras_to_fields_problem(value: Any) -> str | None:

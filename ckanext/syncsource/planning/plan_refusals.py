@@ -28,7 +28,8 @@ from .site_merge import merge_for_site
 def predicted_refusals(
     run: RunPlan, spool: DatasetSpool, source: ResolvedSource
 ) -> list[dict[str, str]]:
-    """`{"source_id", "reason"}` for each create or update the site's schema would refuse."""
+    """`{"source_id", "name", "reason"}` for each create or update the site's schema would
+    refuse."""
     org_ids = planned_ids("organization", run.organizations)
     group_ids = planned_ids("group", run.groups)
     new_orgs = {org_ids[step.key] for step in run.organizations.creates}
@@ -51,13 +52,13 @@ def predicted_refusals(
                 marker_extra=run.marker_extra,
             )
         except InvalidObject as e:
-            refusals.append({"source_id": step.source_id, "reason": str(e)})
+            refusals.append({"source_id": step.source_id, "name": step.name, "reason": str(e)})
             continue
         if current and not differs(merged, current):
             continue
         reason = _refusal(merged, current or None, user, new_orgs)
         if reason:
-            refusals.append({"source_id": step.source_id, "reason": reason})
+            refusals.append({"source_id": step.source_id, "name": step.name, "reason": reason})
     model.Session.rollback()
     return refusals
 

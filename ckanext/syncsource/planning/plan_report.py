@@ -93,7 +93,7 @@ def plan_text(summary: dict[str, Any], limit: int) -> str:
     refused = datasets.get("would_fail", ())
     if refused:
         lines.append(f"datasets CKAN would refuse (the site's schema): {len(refused)}")
-    lines += [f"  would fail {e['source_id']}: {e['reason']}" for e in refused]
+    lines += [f"  would fail {e['source_id']} as {e['name']}: {e['reason']}" for e in refused]
     lines += [
         f"  warning: dataset {c['name']!r} ({c['id']}) carries the marker of {c['source_id']!r}, "
         f"which belongs to dataset {c['owner']}: a copy, left untouched"

@@ -5,9 +5,7 @@ from __future__ import annotations
 
 import ckan.plugins.toolkit as tk
 
-from ..core.schema_fields import COMPOSITE, LIST, TEXT, SiteSchema
-
-_LIST_PRESETS = ("multiple_text", "multiple_checkbox", "multiple_select")
+from ..core.schema_fields import SiteSchema, scheming_site_schema
 
 
 def dataset_schema(dataset_type: str = "dataset") -> SiteSchema | None:
@@ -19,13 +17,4 @@ def dataset_schema(dataset_type: str = "dataset") -> SiteSchema | None:
         schema = show({"ignore_auth": True}, {"type": dataset_type})
     except tk.ObjectNotFound:
         return None
-    return SiteSchema({field["field_name"]: _kind(field) for field in schema["dataset_fields"]})
-
-
-def _kind(field: dict) -> str:
-    if "repeating_subfields" in field:
-        return COMPOSITE
-    validators = str(field.get("validators", ""))
-    if field.get("preset") in _LIST_PRESETS or "scheming_multiple" in validators:
-        return LIST
-    return TEXT
+    return scheming_site_schema(schema)

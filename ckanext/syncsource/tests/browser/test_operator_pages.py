@@ -26,7 +26,7 @@ def _log_in(page: Page, site: str, user: dict) -> None:
     page.fill("#field-login", user["name"])
     page.fill("#field-password", PASSWORD)
     page.click("form:has(#field-login) button[type=submit]")
-    expect(page.get_by_role("link", name="View profile")).to_be_visible()
+    expect(page.locator(".account.authed .username")).to_have_text(user["display_name"])
 
 
 def _save_source_form(page: Page, config: dict) -> None:
@@ -112,3 +112,32 @@ def test_anonymous_visitors_get_403_on_the_plan_page(live_site, page, write_cata
     answer = page.goto(f"{live_site}/harvest/{source['name']}/plan")
 
     assert answer.status == 403
+
+
+def test_the_plan_page_counts_and_lists_the_datasets_ckan_would_refuse_as_the_job_does(
+    live_site, page, operator, write_catalogue
+):
+    content = datasets("s1", "s2", "s3")
+    content["s2"]["extras"]["author"] = "an extra clashing with a field of CKAN's schema"
+    content["s3"]["version"] = "v" * 101
+    create_source(write_catalogue(content, {"org-a": org("Organization A")}), name=SOURCE)
+    _log_in(page, live_site, operator)
+
+    page.goto(f"{live_site}/harvest/{SOURCE}/plan")
+    counts = page.locator("#plan-dataset-counts")
+    expect(counts).to_be_visible(timeout=JOB_SECONDS)
+    assert counts.locator("[data-count=create]").inner_text() == "1"
+    assert counts.locator("[data-count=errors]").inner_text() == "2"
+    expect(page.locator("#plan-would-fail li")).to_have_count(2)
+    expect(page.locator("#plan-would-fail li[data-source-id=s2]")).to_contain_text(
+        "ds-s2 (source id s2): CKAN would refuse the dataset (package_create): "
+        "extras 'author': key: There is a schema field with the same name"
+    )
+    expect(page.locator("#plan-would-fail li[data-source-id=s3]")).to_contain_text(
+        "version: Version must be a maximum of 100 characters long"
+    )
+    expect(page.locator("#plan-create li", has_text="CKAN would refuse")).to_have_count(2)
+
+    job = _run_and_wait(page, live_site, "#plan-run-now")
+    assert job == {"added": "1", "updated": "0", "deleted": "0"}
+    assert page.locator("[data-diff=error]").inner_text().split()[0] == "2"

@@ -83,7 +83,8 @@ def test_an_unchanged_resync_writes_nothing(site, monkeypatch):
     calls = _count_calls(client, monkeypatch)
     report = client.sync(SOURCE, _data(rich))
 
-    assert set(calls) == {"organization_show", "group_show", "package_search"}
+    reads = {"scheming_dataset_schema_show", "organization_show", "group_show", "package_search"}
+    assert set(calls) == reads
     assert report.writes == 0
     assert sorted(report.unchanged) == ["a", "b", "p", "s"]
     assert _modified(site, names) == before
@@ -164,7 +165,7 @@ def test_a_sync_that_trips_the_delete_guard_writes_nothing_and_says_why(site, mo
     assert "raise delete_limit" in shrunk.refused
     assert emptied.writes == shrunk.writes == 0
     assert (shrunk.created, shrunk.organizations.created) == ([], [])
-    assert set(calls) <= {"package_search", "package_show"}
+    assert set(calls) <= {"scheming_dataset_schema_show", "package_search", "package_show"}
     assert sorted(site.owned(SOURCE)) == ["a", "b", "c", "d"]
     assert site.api.show("organization_show", id="org-new") is None
 

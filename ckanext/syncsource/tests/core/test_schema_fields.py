@@ -13,6 +13,7 @@ from ckanext.syncsource.core.schema_fields import (
     SiteSchema,
     extras_to_fields_problem,
     map_extras_to_fields,
+    scheming_site_schema,
 )
 
 DCAT = SiteSchema({"title": TEXT, "notes": TEXT, "theme": LIST, "contact": COMPOSITE})
@@ -123,3 +124,26 @@ def test_ckan_errors_in_a_list_name_the_extra_not_its_position():
     assert describe_ckan_error(error, sent) == (
         "extras 'theme': key: There is a schema field with the same name"
     )
+
+
+def test_a_scheming_schema_answer_gives_each_field_its_kind():
+    answer = {
+        "dataset_fields": [
+            {"field_name": "title", "preset": "title"},
+            {"field_name": "theme", "preset": "multiple_text"},
+            {"field_name": "keywords", "validators": "ignore_missing scheming_multiple_text"},
+            {"field_name": "contact", "repeating_subfields": [{"field_name": "email"}]},
+        ]
+    }
+
+    assert scheming_site_schema(answer) == SiteSchema(
+        {"title": TEXT, "theme": LIST, "keywords": LIST, "contact": COMPOSITE}
+    )
+
+
+@pytest.mark.parametrize(
+    "answer", [None, {}, {"dataset_fields": "title"}, {"dataset_fields": [{"name": "title"}]}]
+)
+def test_an_answer_that_is_no_scheming_schema_is_refused(answer):
+    with pytest.raises(ValueError, match="no list of dataset_fields with field_name"):
+        scheming_site_schema(answer)

@@ -9,6 +9,7 @@ from pathlib import Path
 import ckan.plugins.toolkit as tk
 import pytest
 from ckan import model
+from ckan.lib.search import common as search_common
 from ckan.tests import helpers
 from ckanext.harvest.model import HarvestObject
 
@@ -217,6 +218,16 @@ def test_an_organization_ckan_refuses_to_revive_stays_deleted_and_its_datasets_e
     assert dataset_count() == 0
 
 
+def _point_search_at_nothing(monkeypatch, ckan_config) -> None:
+    unreachable = "http://127.0.0.1:9/solr/gone"
+    monkeypatch.setitem(ckan_config, "solr_url", unreachable)
+    # CKAN 2.11 copies solr_url into SolrSettings at start-up and connects with that copy;
+    # CKAN 2.12 reads the config on each connection and has no SolrSettings.
+    settings = getattr(search_common, "SolrSettings", None)
+    if settings is not None:
+        monkeypatch.setattr(settings, "_url", unreachable)
+
+
 def test_an_import_that_fails_unexpectedly_errors_and_the_next_job_repairs_it(
     catalogue, make_source, ckan_config, monkeypatch
 ):
@@ -224,7 +235,7 @@ def test_an_import_that_fails_unexpectedly_errors_and_the_next_job_repairs_it(
     source = make_source()
     job_id, object_ids = gather_job(source["id"])
     # The search index goes away between gather and import: package_create cannot index.
-    monkeypatch.setitem(ckan_config, "solr_url", "http://127.0.0.1:9/solr/gone")
+    _point_search_at_nothing(monkeypatch, ckan_config)
 
     for object_id in object_ids:
         import_object(object_id)

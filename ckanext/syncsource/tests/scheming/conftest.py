@@ -10,6 +10,7 @@ import ckan.plugins as p
 import pytest
 from ckan.common import config
 
+from ..client.conftest import ckan_server, site  # noqa: F401 (the client tests' live site)
 from ..harvester.conftest import Catalogue
 
 SCHEMAS = "ckanext.syncsource.tests:scheming/schemas/"
