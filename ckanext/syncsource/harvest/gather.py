@@ -41,7 +41,7 @@ class Gathered:
     object_ids: list[str]
     """The harvest objects to fetch."""
     problems: list[str] = field(default_factory=list)
-    """Errors and warnings for the job page; the job goes on."""
+    """Errors for the job page; the job goes on."""
 
 
 def gather(job, user: str) -> Gathered:
@@ -112,10 +112,11 @@ def _plan_and_store(
     group_ids, group_errors = apply_group_plan(within_rights(run.groups, rights), user)
     plan = run.datasets
     problems = [error.reason for error in org_errors + group_errors]
-    problems += [f"Warning: {copy.warning()}" for copy in plan.ignored]
-    problems += [f"Warning: {warning}" for warning in run.warnings]
+    warnings = [copy.warning() for copy in plan.ignored] + run.warnings
+    for warning in warnings:
+        log.warning("Job %s: %s", job.id, warning)
     ids = _store_objects(job, plan, spool, org_ids, group_ids, run.marker_extra)
-    save_counts(job, plan)
+    save_counts(job, plan, warnings)
     log.info(
         "Job %s planned: %d to create, %d to update, %d to delete, %d unchanged, %d errors",
         job.id,
