@@ -63,6 +63,24 @@ def name_for_create(
     return None
 
 
+def name_for_rename(
+    wanted: str,
+    current: str,
+    name_taken: Callable[[str], bool],
+    max_tries: int = DEFAULT_MAX_TRIES,
+) -> str | None:
+    """The name an update takes to follow the source's `wanted`: it when free; else `current`
+    when that is already one of its suffixed forms (a name another source dataset wants, or a
+    lower suffix freed since, never moves it between suffixes); else the first free candidate.
+    """
+    candidates = name_candidates(wanted, max_tries)
+    if not name_taken(candidates[0]):
+        return candidates[0]
+    if current in candidates:
+        return current
+    return name_for_create(wanted, name_taken, max_tries)
+
+
 def source_name_problem(source_name: object) -> str | None:
     """Why `source_name` cannot name a source, or None when it can.
 

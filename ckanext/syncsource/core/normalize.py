@@ -127,16 +127,19 @@ def normalize_ckan_dataset(obj: Mapping[str, Any]) -> dict[str, Any]:
 def normalize_group(obj: Mapping[str, Any]) -> dict[str, Any]:
     """Canonical content of an organization or group.
 
-    Empty values count as absent: CKAN shows `extras: []` for an object that has none.
+    Empty values count as absent: CKAN shows `extras: []` for an object that has none (and
+    extras that are only ckanext-harvest's index keys are none).
     """
     if not isinstance(obj, Mapping):
         raise InvalidObject("object", "must be a JSON object")
     out: dict[str, Any] = {}
     for key, value in obj.items():
         _check_field_name(key)
+        if key == "extras":
+            value = _extras(value, keep_marker=True)
         if key in GROUP_SERVER_FIELDS or value in (None, "", [], {}):
             continue
-        out[key] = _extras(value, keep_marker=True) if key == "extras" else _plain(value, key)
+        out[key] = value if key == "extras" else _plain(value, key)
     if "name" in out and not isinstance(out["name"], str):
         raise InvalidObject("name", "must be a string")
     _check_storable(out)

@@ -19,7 +19,7 @@ from ckanext.harvest.model import HarvestObject, HarvestObjectExtra
 
 from ..core.errors import InvalidObject, describe_ckan_error
 from ..core.merge import differs, renamed
-from ..core.names import cut_name, name_for_create
+from ..core.names import cut_name, name_for_create, name_for_rename
 from ..planning import site_state
 from ..planning.harvest_objects import (
     FINGERPRINT_EXTRA,
@@ -159,7 +159,9 @@ def _merge_and_write(
     if step.displaces and (current is None or merged["name"] != current["name"]):
         _displace(harvest_object, step.displaces, merged["name"], user)
     if current is not None and merged["name"] != current["name"]:
-        merged = renamed(merged, step.dataset, _free_name(merged["name"], own_id=current["id"]))
+        merged = renamed(
+            merged, step.dataset, _free_name(merged["name"], current["id"], current["name"])
+        )
 
     if (
         current is not None
@@ -257,19 +259,23 @@ def _displace(harvest_object: HarvestObject, package_id: str, name: str, user: s
     _write("package_patch", {"id": package_id, "name": package_id}, user)
 
 
-def _free_name(wanted: str, own_id: str | None = None) -> str:
+def _free_name(wanted: str, own_id: str | None = None, current: str | None = None) -> str:
     """`wanted`, or its first suffixed form that no dataset but `own_id` holds.
 
     A create re-checks the planned name (something may have taken it since the plan), and may
     take the name of `own_id`, the source's deleted dataset the plan gave that name; an update
-    that takes the source's name must not collide either, and may keep its own suffixed name.
+    that takes the source's name (its `current` name given) must not collide either, and keeps
+    its suffixed name while `wanted` is held (`name_for_rename`).
     """
 
     def taken(name: str) -> bool:
         holder = site_state.package_id_by_name(name)
         return holder is not None and holder != own_id
 
-    name = name_for_create(wanted, taken, max_name_tries())
+    if current is None:
+        name = name_for_create(wanted, taken, max_name_tries())
+    else:
+        name = name_for_rename(wanted, current, taken, max_name_tries())
     if name is None:
         raise ImportFailed(f"No free dataset name: {wanted!r} and its suffixed forms are taken")
     return name

@@ -42,7 +42,7 @@ class Gathered:
     object_ids: list[str]
     """The harvest objects to fetch."""
     problems: list[str] = field(default_factory=list)
-    """Errors and warnings for the job page; the job goes on."""
+    """Errors for the job page; the job goes on."""
 
 
 def gather(job, user: str) -> Gathered:
@@ -113,11 +113,12 @@ def _plan_and_store(
     group_ids, group_errors = apply_group_plan(within_rights(run.groups, rights), user)
     plan = run.datasets
     problems = [error.reason for error in org_errors + group_errors]
-    problems += [f"Warning: {copy.warning()}" for copy in plan.ignored]
-    problems += [f"Warning: {warning}" for warning in run.warnings]
+    warnings = [copy.warning() for copy in plan.ignored] + run.warnings
+    for warning in warnings:
+        log.warning("Job %s: %s", job.id, warning)
     record_source_versions(source.id, run.versions_to_record)
     ids = _store_objects(job, run, spool, org_ids, group_ids)
-    save_counts(job, plan)
+    save_counts(job, plan, warnings)
     log.info(
         "Job %s planned: %d to create, %d to update, %d to delete, %d unchanged, %d errors",
         job.id,

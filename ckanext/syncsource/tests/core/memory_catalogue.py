@@ -36,7 +36,7 @@ from ckanext.syncsource.core.names import (
     DEFAULT_MAX_TRIES,
     cut_name,
     is_valid_name,
-    name_for_create,
+    name_for_rename,
 )
 from ckanext.syncsource.core.normalize import OWNERSHIP_EXTRA, normalize_dataset
 from ckanext.syncsource.core.options import SyncOptions
@@ -227,10 +227,10 @@ class MemoryCatalogue:
         return {p["name"] for p in self.packages.values()}.__contains__
 
     def free_name(self, wanted: str, own_id: str) -> str:
-        """What the harvester's import renames a dataset to: `wanted`, else its first suffixed
-        form no other dataset holds."""
+        """What the harvester's import renames a dataset to (`name_for_rename`)."""
         held = {p["name"] for p in self.packages.values() if p["id"] != own_id}
-        name = name_for_create(wanted, held.__contains__, DEFAULT_MAX_TRIES)
+        current = self.packages[own_id]["name"]
+        name = name_for_rename(wanted, current, held.__contains__, DEFAULT_MAX_TRIES)
         if name is None:
             raise ValidationError(f"no free name for {wanted!r}")
         return name

@@ -36,6 +36,16 @@ def test_update_strategy_overwrites_a_changed_existing_object():
     assert plan.updates == [GroupUpdate("acme", "id-acme", {"name": "acme", "title": "New"})]
 
 
+@pytest.mark.parametrize(
+    "extras", [{"harvest_object_id": "x"}, [{"key": "harvest_source_id", "value": "y"}]]
+)
+def test_update_strategy_leaves_an_object_whose_source_extras_are_only_index_keys(extras):
+    """ckanext-harvest's index keys are dropped, leaving no extras: CKAN holds none either."""
+    source = {"acme": {"title": "Old title", "extras": extras}}
+    plan = plan_groups("organization", source, {"acme": existing("acme")}, "update")
+    assert plan.leaves == [GroupLeave("acme", "id-acme")]
+
+
 def test_update_strategy_leaves_an_equal_object_alone():
     source = {"acme": {"name": "acme", "title": "Old title"}}
     plan = plan_groups("group", source, {"acme": existing("acme")}, "update")

@@ -55,3 +55,12 @@ def test_tries_are_bounded():
 
     assert name_for_create("data", taken, max_tries=5) is None
     assert asked == ["data", "data-1", "data-2", "data-3", "data-4"]
+
+
+def test_a_rename_takes_the_wanted_name_else_keeps_its_suffix_else_the_first_free_one():
+    from ckanext.syncsource.core.names import name_for_rename
+
+    taken = {"data", "data-1"}.__contains__
+    assert name_for_rename("free", "data-3", taken) == "free"
+    assert name_for_rename("data", "data-3", taken) == "data-3"
+    assert name_for_rename("data", "other", taken) == "data-2"

@@ -182,3 +182,21 @@ def test_names_swapped_and_rotated_at_the_source_are_exact_in_one_run():
     catalogue.synced.clear()
     again = sync(catalogue, "src", doc, follow)
     assert (catalogue.writes, sorted(again.unchanged)) == (writes, sorted(swapped))
+
+
+def test_a_suffixed_name_stays_while_the_wanted_name_is_held():
+    """d1 got `data-2` (another holds `data`; `data-1` is what d2 wants, but d2 is in error):
+    an update never moves it to `data-1`, which d2 then gets as it should."""
+    catalogue = MemoryCatalogue()
+    catalogue.package_create({"name": "data", "title": "made by hand"})
+    follow = SyncOptions(dataset_preserve_names=False)
+    doc = {"dataset": {"d1": {"name": "data"}, "d2": {"name": "data-1", "owner_org": "org-x"}}}
+    sync(catalogue, "src", doc, follow)
+    assert own(catalogue, "d1")["name"] == "data-2"
+
+    doc["dataset"]["d1"]["title"] = "Changed"
+    sync(catalogue, "src", doc, follow)
+    assert own(catalogue, "d1")["name"] == "data-2"
+
+    doc["organization"] = {"org-x": {"title": "X"}}
+    assert sync(catalogue, "src", doc, follow).created == {"d2": "data-1"}

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 
 from ckan.cli.cli import ckan
-from ckan.tests import helpers
+from ckan.tests import factories, helpers
 
 from ..harvest_runner import create_source, job_errors, run_job, sysadmin_context
 from .catalogue import dataset, datasets
@@ -115,7 +115,7 @@ LOW_ID = "00000000-0000-4000-8000-000000000001"
 
 
 def test_a_copy_with_the_marker_and_a_lower_id_is_never_updated_or_deleted(
-    catalogue, make_source, reconfigure, cli
+    catalogue, make_source, reconfigure, cli, app
 ):
     """Issue 10, part 3: a hand-made dataset with a copied marker and a lower package id must
     not make the next job update the copy and delete the real one."""
@@ -139,10 +139,14 @@ def test_a_copy_with_the_marker_and_a_lower_id_is_never_updated_or_deleted(
     catalogue.write()
     job = run_job(source["id"])
 
-    assert (stats(job)["updated"], stats(job)["deleted"]) == (1, 0)
-    [warning] = job_errors(job["id"])
-    assert warning.startswith("Warning: Dataset 'copy-of-s1' (" + LOW_ID + ")")
+    assert (stats(job)["updated"], stats(job)["deleted"], stats(job)["errored"]) == (1, 0, 0)
+    assert job_errors(job["id"]) == []
+    [warning] = job["syncsource_warnings"]
+    assert warning.startswith("Dataset 'copy-of-s1' (" + LOW_ID + ")")
     assert real["id"] in warning
+    token = factories.APIToken(user=factories.Sysadmin()["name"])["token"]
+    page = app.get(f"/harvest/{source['name']}/job/{job['id']}", headers={"Authorization": token})
+    assert "copy-of-s1" in page.body.split('id="job-warnings"')[1].split("</ul>")[0]
     assert show("ds-s1")["title"] == "Edited at the source"
     assert show(LOW_ID) == copy
     assert stats(run_job(source["id"]))["not modified"] == 2
