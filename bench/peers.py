@@ -391,7 +391,7 @@ def harvest(args) -> dict[str, Any]:
             commit_index(os.environ["CKAN_SOLR_URL"])
             results["remote_day2"] = json.loads(out.read_text())
         before = scenarios.snapshot()
-        timing = _run_job(source["id"], args.harvester)
+        timing = scenarios.run_job_in_process(source["id"], args.harvester)
         after = scenarios.snapshot()
         timing.update(scenarios.job_summary(timing["job_id"]))
         timing["dataset_writes"] = scenarios.writes_between(before, after)
@@ -407,36 +407,6 @@ def harvest(args) -> dict[str, Any]:
         results[step] = timing
         log(f"  {args.harvester} {step}: {json.dumps(timing, default=str)}")
     return results
-
-
-def _run_job(source_id: str, harvester_type: str) -> dict[str, Any]:
-    """One job in process, as `ckan harvester run-test` runs it."""
-    import scenarios
-    from ckan import model
-    from ckanext.harvest import queue
-    from ckanext.harvest.model import HarvestObject
-
-    start = time.perf_counter()
-    job = scenarios.action("harvest_job_create", {"source_id": source_id, "run": False})
-    job_obj = queue.HarvestJob.get(job["id"])
-    job_obj.status = "Running"
-    job_obj.save()
-    harvester = queue.get_harvester(harvester_type)
-    object_ids = queue.gather_stage(harvester, job_obj) or []
-    gathered = time.perf_counter()
-    for object_id in object_ids:
-        queue.fetch_and_import_stages(harvester, HarvestObject.get(object_id))
-    model.Session.remove()
-    imported = time.perf_counter()
-    scenarios.action("harvest_jobs_run", {"source_id": source_id})
-    finished = time.perf_counter()
-    return {
-        "job_id": job["id"],
-        "objects": len(object_ids),
-        "gather_s": gathered - start,
-        "import_s": imported - gathered,
-        "total_s": finished - start,
-    }
 
 
 def ckanapi_load(args) -> dict[str, Any]:

@@ -170,7 +170,7 @@ def active_count() -> int:
     return sum(1 for _, state in snapshot().values() if state == "active")
 
 
-def run_job_in_process(source_id: str) -> dict[str, Any]:
+def run_job_in_process(source_id: str, harvester_type: str = "syncsource") -> dict[str, Any]:
     """One job as `ckan harvester run-test` runs it: gather, fetch+import each object, finish."""
     from ckan import model
     from ckanext.harvest import queue
@@ -181,7 +181,7 @@ def run_job_in_process(source_id: str) -> dict[str, Any]:
     job_obj = queue.HarvestJob.get(job["id"])
     job_obj.status = "Running"
     job_obj.save()
-    harvester = queue.get_harvester("syncsource")
+    harvester = queue.get_harvester(harvester_type)
     object_ids = queue.gather_stage(harvester, job_obj) or []
     gathered = time.perf_counter()
     for object_id in object_ids:
