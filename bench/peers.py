@@ -415,6 +415,8 @@ def ckanapi_load(args) -> dict[str, Any]:
 
     scenarios.create_groups(json.loads(Path(args.day1).read_text()))
     ckanapi = str(Path(sys.executable).with_name("ckanapi"))
+    # ckanapi hands a local load over to the `ckan` command it finds on PATH: this venv's.
+    path = os.pathsep.join([str(Path(sys.executable).parent), os.environ.get("PATH", "")])
     results: dict[str, Any] = {}
     for step, lines in (("initial", args.lines), ("rerun", args.lines), ("day2", args.lines_day2)):
         before = scenarios.snapshot()
@@ -423,6 +425,7 @@ def ckanapi_load(args) -> dict[str, Any]:
             [ckanapi, "load", "datasets", "-I", lines, "-c", args.ini, "-q"],
             capture_output=True,
             text=True,
+            env={**os.environ, "PATH": path},
         )
         elapsed = time.perf_counter() - start
         if done.returncode:

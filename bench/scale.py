@@ -167,6 +167,7 @@ _RESOURCE_COLUMNS = [
 _TABLES = {
     "tag": ["id", "name", "vocabulary_id"],
     "package": _PACKAGE_COLUMNS,
+    "package_extra": ["id", "key", "value", "state", "package_id"],
     "resource": _RESOURCE_COLUMNS,
     "package_tag": ["id", "state", "package_id", "tag_id"],
     "member": ["id", "group_id", "table_id", "state", "table_name", "capacity"],
@@ -208,13 +209,27 @@ def _field(value: Any) -> str:
 
 
 class _Rows:
-    """Rows of every seeded table, sent with COPY."""
+    """Rows of every seeded table, sent with COPY. CKAN 2.11 keeps a dataset's extras in the
+    `package_extra` table, 2.12 in the package row's `extras` column."""
 
-    def __init__(self) -> None:
-        self._buffers = {table: io.StringIO() for table in _TABLES}
+    def __init__(self, extras_column: bool) -> None:
+        self.extras_column = extras_column
+        self._tables = dict(_TABLES)
+        if not extras_column:
+            self._tables["package"] = [c for c in _PACKAGE_COLUMNS if c != "extras"]
+        self._buffers = {table: io.StringIO() for table in self._tables}
+
+    def add_package(self, package: dict[str, Any], extras: dict[str, str]) -> None:
+        if self.extras_column:
+            self.add("package", {**package, "extras": extras})
+            return
+        self.add("package", package)
+        for key, value in extras.items():
+            row = {"id": str(uuid.uuid4()), "key": key, "value": value, "state": "active"}
+            self.add("package_extra", row | {"package_id": package["id"]})
 
     def add(self, table: str, row: dict[str, Any]) -> None:
-        columns = _TABLES[table]
+        columns = self._tables[table]
         if set(row) - set(columns):
             raise ValueError(f"seeding {table}: no column for {sorted(set(row) - set(columns))}")
         self._buffers[table].write("\t".join(_field(row.get(c)) for c in columns) + "\n")
@@ -222,7 +237,8 @@ class _Rows:
     def copy(self, cursor) -> None:
         for table, buffer in self._buffers.items():
             buffer.seek(0)
-            cursor.copy_expert(f"COPY {table} ({', '.join(_TABLES[table])}) FROM STDIN", buffer)
+            columns = ", ".join(self._tables[table])
+            cursor.copy_expert(f"COPY {table} ({columns}) FROM STDIN", buffer)
             self._buffers[table] = io.StringIO()
 
 
@@ -266,7 +282,13 @@ def seed_datasets(source_id: str, lean: bool) -> int:
         {"id": job_id, "t": now, "source": source_id},
     )
     cursor = model.Session.connection().connection.cursor()
-    rows, count = _Rows(), 0
+    extras_column = model.Session.execute(
+        sa.text(
+            "SELECT 1 FROM information_schema.columns "
+            "WHERE table_name = 'package' AND column_name = 'extras'"
+        )
+    ).first()
+    rows, count = _Rows(extras_column is not None), 0
     with open_source(source.url, config.format, reader_settings()) as records:
         for record in records:
             if record.kind != "dataset":
@@ -297,8 +319,7 @@ def seed_datasets(source_id: str, lean: bool) -> int:
             )
             package_id = str(uuid.uuid4())
             package = {key: merged[key] for key in merged if key not in _MERGED_ELSEWHERE}
-            rows.add(
-                "package",
+            rows.add_package(
                 {
                     **package,
                     "id": package_id,
@@ -309,8 +330,8 @@ def seed_datasets(source_id: str, lean: bool) -> int:
                     "plugin_data": {
                         PLUGIN_DATA_KEY: {PLUGIN_DATA_MARKER: source.marker(record.key)}
                     },
-                    "extras": {extra["key"]: extra["value"] for extra in merged["extras"]},
                 },
+                {extra["key"]: extra["value"] for extra in merged["extras"]},
             )
             if not lean:
                 _content_rows(rows, merged, package_id, now, tag_ids, unified_resource_format)
