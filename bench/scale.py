@@ -215,7 +215,9 @@ class _Rows:
     def __init__(self, extras_column: bool) -> None:
         self.extras_column = extras_column
         self._tables = dict(_TABLES)
-        if not extras_column:
+        if extras_column:
+            del self._tables["package_extra"]
+        else:
             self._tables["package"] = [c for c in _PACKAGE_COLUMNS if c != "extras"]
         self._buffers = {table: io.StringIO() for table in self._tables}
 
