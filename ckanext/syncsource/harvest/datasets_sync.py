@@ -185,12 +185,13 @@ def _merge_and_write(
         merged["id"] = str(uuid.uuid4())
         model.Session.execute(sa.text("SET CONSTRAINTS harvest_object_package_id_fkey DEFERRED"))
     merged["plugin_data"] = site_state.plugin_data_with_marker(package_id, marker)
-    _make_current(harvest_object, merged["id"])
+    _make_current(harvest_object, merged["id"], new=current is None)
     _record_sync(harvest_object, step, synced_at)
     _remember_outcome(harvest_object, True)
     _write("package_create" if current is None else "package_update", merged, user)
-    _record_stored_modified(harvest_object, merged["id"], step, synced_at)
-    if site_state.stored_marker(merged["id"]) != marker:
+    stored_modified, stored_marker = site_state.stored_modified_and_marker(merged["id"])
+    _record_stored_modified(harvest_object, step, stored_modified, synced_at)
+    if stored_marker != marker:
         log.warning(
             "Dataset %s: the site kept no ownership marker %r (its schema or plugins dropped "
             "it); the harvest object still links the dataset",
@@ -212,11 +213,16 @@ def _check_delete_rights(harvest_object: HarvestObject, package: model.Package) 
     _check_rights(harvest_object, {"owner_org": package.owner_org, "type": package.type}, None)
 
 
-def _make_current(harvest_object: HarvestObject, package_id: str) -> None:
+def _make_current(harvest_object: HarvestObject, package_id: str, new: bool = False) -> None:
     """Link the object to the dataset as its current one in the transaction the action commits,
-    so the dataset is indexed with this object (ckanext-harvest's index extras name it)."""
+    so the dataset is indexed with this object (ckanext-harvest's index extras name it). No
+    other object can link a `new` dataset (its id was just made), so none is unset."""
     harvest_object.package_id = package_id
-    _set_only_current(harvest_object, current=True)
+    if new:
+        harvest_object.current = True
+        model.Session.add(harvest_object)
+    else:
+        _set_only_current(harvest_object, current=True)
 
 
 def _write(action: str, data: dict[str, Any], user: str) -> None:
@@ -298,12 +304,10 @@ def _record_sync(harvest_object: HarvestObject, step: PlannedWrite, modified: st
 
 
 def _record_stored_modified(
-    harvest_object: HarvestObject, package_id: str, step: PlannedWrite, sent: str
+    harvest_object: HarvestObject, step: PlannedWrite, stored: str | None, sent: str
 ) -> None:
     """CKAN 2.11 sets metadata_modified itself on every write (2.12 keeps the one sent): record
     the one it stored, or the next job would not trust the fingerprint."""
-    package = model.Package.get(package_id)
-    stored = package.metadata_modified.isoformat() if package is not None else None
     if stored is not None and stored != sent:
         _record_sync(harvest_object, step, stored)
         harvest_object.save()

@@ -71,6 +71,17 @@ def stored_marker(package_id: str) -> str | None:
     return row[1] if row is not None else None
 
 
+def stored_modified_and_marker(package_id: str) -> tuple[str | None, str | None]:
+    """The `metadata_modified` (ISO) and the ownership marker CKAN stored for the dataset."""
+    query, marker = with_ownership_marker(sa.select(model.Package.metadata_modified), outer=True)
+    row = model.Session.execute(
+        query.add_columns(marker).where(model.Package.id == package_id)
+    ).first()
+    if row is None:
+        return None, None
+    return (row[0].isoformat() if row[0] is not None else None), row[1]
+
+
 def owned_datasets(harvest_source_id: str, source_name: str) -> list[ExistingEntry]:
     """The datasets that may belong to the source, in any state, for `plan_datasets` to
     decide which it owns.

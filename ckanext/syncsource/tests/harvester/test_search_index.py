@@ -14,6 +14,8 @@ from ckan.lib.search.common import make_connection
 from ckan.tests import helpers
 from ckanext.harvest.model import HarvestObject
 
+from ckanext.syncsource.harvest import index_commits
+
 from ..harvest_runner import job_errors, run_job, sysadmin_context
 from .catalogue import datasets
 
@@ -116,6 +118,28 @@ def test_a_job_indexes_its_datasets_without_a_commit_each_and_search_is_whole_at
     assert tk.config["ckan.search.solr_commit"] is True  # only the import's writes defer
     names = {r["name"] for r in helpers.call_action("package_search", q="*:*")["results"]}
     assert names == {"ds-s1", "ds-s2", "ds-s3", "ds-s4"}
+
+
+def test_search_keeps_up_with_soft_commits_while_a_job_writes_and_is_flushed_at_its_end(
+    catalogue, make_source, monkeypatch
+):
+    """Solr sites without autoSoftCommit still see a job's datasets while it runs: the writing
+    process asks for a soft commit at most every COMMIT_EVERY seconds (here: after each
+    write); the index goes to disk (a hard commit) once, when the job has finished."""
+    commits: list[str] = []
+    real_commit = pysolr.Solr.commit
+
+    def commit(self, softCommit=False, **kwargs):
+        commits.append("soft" if softCommit else "hard")
+        return real_commit(self, softCommit=softCommit, **kwargs)
+
+    monkeypatch.setattr(pysolr.Solr, "commit", commit)
+    monkeypatch.setattr(index_commits, "COMMIT_EVERY", 0.0)
+    catalogue.datasets = datasets("s1", "s2", "s3")
+
+    run_job(make_source()["id"])
+
+    assert commits == ["soft", "soft", "soft", "hard"]
 
 
 @pytest.mark.ckan_config("ckanext.syncsource.defer_index_commits", "false")
