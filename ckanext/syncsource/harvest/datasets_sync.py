@@ -188,7 +188,11 @@ def _merge_and_write(
     _make_current(harvest_object, merged["id"], new=current is None)
     _record_sync(harvest_object, step, synced_at)
     _remember_outcome(harvest_object, True)
-    _write("package_create" if current is None else "package_update", merged, user)
+    if current is None:
+        _write("package_create", merged, user)
+    else:
+        # CKAN 2.12 would read the dataset again (a whole package_show) for what it already is.
+        _write("package_update", merged, user, original_package=current)
     stored_modified, stored_marker = site_state.stored_modified_and_marker(merged["id"])
     _record_stored_modified(harvest_object, step, stored_modified, synced_at)
     if stored_marker != marker:
@@ -225,9 +229,9 @@ def _make_current(harvest_object: HarvestObject, package_id: str, new: bool = Fa
         _set_only_current(harvest_object, current=True)
 
 
-def _write(action: str, data: dict[str, Any], user: str) -> None:
+def _write(action: str, data: dict[str, Any], user: str, **context: Any) -> None:
     try:
-        tk.get_action(action)(_context(user), data)
+        tk.get_action(action)(_context(user, **context), data)
     except tk.ValidationError as e:
         model.Session.rollback()
         raise ImportFailed(
