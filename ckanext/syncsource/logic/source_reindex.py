@@ -37,10 +37,13 @@ _all_sources_checked = contextvars.ContextVar("syncsource_all_sources_checked", 
 def harvest_source_reindex(up_func, context, data_dict):
     if not _all_sources_checked.get():
         tk.check_access("harvest_source_reindex", context, data_dict)
-    result = up_func(context, data_dict)
-    source_id = tk.get_or_bust(data_dict, "id")
-    if _index_update_package is not None:
-        _index_update_package(context, source_id, context.get("defer_commit", False))
+    if _index_update_package is None:
+        return up_func(context, data_dict)
+    # The index entry upstream writes is replaced at once: no commit of its own.
+    result = up_func({**context, "defer_commit": True}, data_dict)
+    _index_update_package(
+        context, tk.get_or_bust(data_dict, "id"), context.get("defer_commit", False)
+    )
     return result
 
 
