@@ -17,11 +17,12 @@ from ..core.datasets_plan import DatasetPlan, plan_datasets
 from ..core.entries import ObjectError, SourceEntry
 from ..core.errors import InvalidObject
 from ..core.fingerprint import sync_fingerprint
-from ..core.merge import differs, merge_dataset
+from ..core.merge import differs, merge_dataset, renamed
 from ..core.names import wanted_name_problem
 from ..core.normalize import normalize_dataset, ownership_marker
 from ..core.options import SyncOptions
 from ..core.schema_fields import SiteSchema, map_extras_to_fields
+from . import dataset_names
 from .action_api import ActionApi, ActionError
 from .report import SyncError, SyncReport
 from .site_schema import dataset_schema
@@ -70,9 +71,9 @@ class DatasetSync:
             data = {"id": delete.package_id}
             self._write(report.deleted, report, delete.source_id, "package_delete", data)
         for create in plan.creates:
-            self._create(create.source_id, create.name, report)
+            self._create(create.source_id, create.name, create.displaces, report)
         for update in plan.updates:
-            self._update(update.source_id, update.package_id, report)
+            self._update(update.source_id, update.package_id, update.displaces, report)
         report.unchanged.extend(step.source_id for step in plan.unchanged)
         log.info(
             "datasets of %s: %d created, %d updated, %d deleted, %d unchanged, %d errors",
@@ -117,11 +118,23 @@ class DatasetSync:
             own = probe.find_own(entry.name, marker, entry.source_id, self._max_name_tries)
             if own is not None:
                 existing.append(own)
-        return plan_datasets(entries, existing, probe.taken, self._max_name_tries, invalid)
+        return plan_datasets(
+            entries,
+            existing,
+            probe.taken,
+            self._max_name_tries,
+            invalid,
+            follow_names=not self._options.dataset_preserve_names,
+        )
 
-    def _create(self, source_id: str, name: str, report: SyncReport) -> None:
+    def _create(self, source_id: str, name: str, displaces: str | None, report: SyncReport) -> None:
         try:
             merged = self._merged(source_id, None, name)
+            if displaces:
+                dataset_names.displace(self._api, displaces, name)
+        except ActionError as e:
+            report.add_error(source_id, SyncError(str(e), e.error))
+            return
         except InvalidObject as e:
             report.add_error(source_id, SyncError(f"invalid dataset: {e}"))
             return
@@ -129,7 +142,12 @@ class DatasetSync:
         if created is not None:
             report.names[source_id] = created["name"]
 
-    def _update(self, source_id: str, package_id: str, report: SyncReport) -> None:
+    def _update(
+        self, source_id: str, package_id: str, displaces: str | None, report: SyncReport
+    ) -> None:
+        """Names that follow the source are taken as the harvester's import takes them: the
+        holder this run renames away is moved off first, and a name held by another dataset
+        gives a suffixed form (see `dataset_names`)."""
         indexed = self._indexed.get(package_id)
         if indexed is not None and not self._needs_write(source_id, indexed):
             report.unchanged.append(source_id)
@@ -137,6 +155,19 @@ class DatasetSync:
         try:
             current = self._api.call("package_show", {"id": package_id})
             merged = self._merged(source_id, current)
+            if merged["name"] != current["name"]:
+                if displaces:
+                    dataset_names.displace(self._api, displaces, merged["name"])
+                name = dataset_names.name_for_update(
+                    self._api, merged["name"], current["name"], package_id, self._max_name_tries
+                )
+                if name is None:
+                    reason = (
+                        f"No free dataset name: {merged['name']!r} and its suffixed forms are taken"
+                    )
+                    report.add_error(source_id, SyncError(reason))
+                    return
+                merged = renamed(merged, self._content[source_id], name)
         except ActionError as e:
             report.add_error(source_id, SyncError(str(e), e.error))
             return

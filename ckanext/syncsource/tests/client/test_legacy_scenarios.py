@@ -29,6 +29,39 @@ def test_names_are_preserved_until_preserve_names_is_off(site):
     assert report.created == report.deleted == []
 
 
+def test_names_swapped_at_the_source_are_exact_after_one_sync(site):
+    """With names following the source, one sync swaps them, as one harvest job does."""
+    data = {"organization": {"org-a": org("A")}, "dataset": {"s1": dataset("s1")}}
+    data["dataset"]["s2"] = dataset("s2")
+    client = site.client(dataset_preserve_names=False)
+    client.sync(SOURCE, data)
+    ids = {source_id: site.dataset(f"ds-{source_id}")["id"] for source_id in ("s1", "s2")}
+
+    data["dataset"]["s1"]["name"], data["dataset"]["s2"]["name"] = "ds-s2", "ds-s1"
+    report = client.sync(SOURCE, data)
+    assert (site.dataset(ids["s1"])["name"], site.dataset(ids["s2"])["name"]) == (
+        "ds-s2",
+        "ds-s1",
+    )
+    assert sorted(report.updated) == ["s1", "s2"]
+    assert report.errored == report.created == report.deleted == []
+    assert client.sync(SOURCE, data).updated == []
+
+
+def test_a_source_name_held_by_another_dataset_is_followed_with_a_suffix_that_stays(site):
+    data = {"organization": {"org-a": org("A")}, "dataset": {"s1": dataset("s1")}}
+    client = site.client(dataset_preserve_names=False)
+    client.sync(SOURCE, data)
+    owner = site.organization("org-a")["id"]
+    site.api.call("package_create", {"name": "by-hand", "owner_org": owner})
+
+    data["dataset"]["s1"]["name"] = "by-hand"
+    report = client.sync(SOURCE, data)
+    assert (report.updated, report.errored) == (["s1"], [])
+    assert site.dataset("by-hand-1")["title"] == "Dataset s1"
+    assert client.sync(SOURCE, data).updated == []
+
+
 def test_dataset_group_merge_strategies(site):
     groups = {name: org(name.title()) for name in ("grp-1", "grp-2", "grp-3")}
     data = {
