@@ -64,11 +64,7 @@ def plugin_data_with_marker(package_id: str | None, marker: str) -> dict:
 
 def stored_marker(package_id: str) -> str | None:
     """The ownership marker CKAN stored for the dataset, wherever it is kept."""
-    query, marker = with_ownership_marker(sa.select(model.Package.id), outer=True)
-    row = model.Session.execute(
-        query.add_columns(marker).where(model.Package.id == package_id)
-    ).first()
-    return row[1] if row is not None else None
+    return stored_modified_and_marker(package_id)[1]
 
 
 def stored_modified_and_marker(package_id: str) -> tuple[str | None, str | None]:
