@@ -141,12 +141,15 @@ def plan_datasets(
       lowest package id is kept and the other active ones are deleted.
     """
     plan = DatasetPlan()
-    wanted, in_source = _index_source(source, plan.errors)
+    wanted, left_out = _index_source(source, plan.errors)
     for error in invalid:
-        in_source.add(error.key)
+        left_out.add(error.key)
         wanted.pop(error.key, None)
         plan.errors.append(error)
     kept, owned = _owned(existing, plan)
+
+    def in_source(source_id: str) -> bool:
+        return source_id in wanted or source_id in left_out
 
     pending_creates = []
     for source_id in sorted(wanted):
@@ -169,16 +172,17 @@ def plan_datasets(
         source_id = current.source_id
         if current.state != "active":
             continue
-        if source_id not in in_source or (source_id in wanted and kept[source_id] is not current):
+        if not in_source(source_id) or (source_id in wanted and kept[source_id] is not current):
             plan.deletes.append(DatasetDelete(source_id, current.package_id, current.name))
     plan.deletes.sort(key=lambda step: (step.source_id, step.package_id))
 
-    freed = _freed_names(owned, kept, in_source, plan.deletes)
     leaving = _renamed_away(kept, wanted, plan.updates) if follow_names else {}
-    own_names = {entry.name for entry in owned}
-    _choose_names(
-        pending_creates, wanted, own_names, freed, leaving, name_taken, max_name_tries, plan
-    )
+    if pending_creates:
+        freed = _freed_names(owned, kept, in_source, plan.deletes)
+        own_names = {entry.name for entry in owned}
+        _choose_names(
+            pending_creates, wanted, own_names, freed, leaving, name_taken, max_name_tries, plan
+        )
     if leaving:
         plan.updates = [_displacing(step, wanted, leaving) for step in plan.updates]
     plan.errors.sort(key=lambda error: error.key)
@@ -188,7 +192,12 @@ def plan_datasets(
 def _index_source(
     source: Iterable[SourceEntry], errors: list[ObjectError]
 ) -> tuple[dict[str, SourceEntry], set[str]]:
-    """The valid source entries by id, and every id the source holds (valid or not)."""
+    """The valid source entries by id, and the ids the source holds that are left out (given
+    twice, or an invalid or contested name).
+
+    One dict entry per dataset and nothing per name unless two datasets want it: planning
+    1,000,000 datasets must fit in memory beside the site's own entries.
+    """
     by_id: dict[str, SourceEntry] = {}
     repeated: set[str] = set()
     for entry in source:
@@ -196,40 +205,50 @@ def _index_source(
             repeated.add(entry.source_id)
         else:
             by_id[entry.source_id] = entry
-    in_source = set(by_id)
     for source_id in repeated:
         del by_id[source_id]
         errors.append(ObjectError(source_id, "the source holds this dataset id more than once"))
 
-    by_name: defaultdict[str, list[str]] = defaultdict(list)
-    for source_id, entry in list(by_id.items()):
+    invalid: list[tuple[str, str]] = []
+    first_by_name: dict[str, str] = {}
+    contested: defaultdict[str, list[str]] = defaultdict(list)
+    for source_id, entry in by_id.items():
         problem = wanted_name_problem(entry.name)
         if problem:
+            invalid.append((source_id, f"invalid name {entry.name!r}: {problem}"))
+            continue
+        name = cut_name(entry.name)
+        first = first_by_name.setdefault(name, source_id)
+        if first != source_id:
+            contested[name].append(source_id)
+    for source_id, reason in invalid:
+        del by_id[source_id]
+        errors.append(ObjectError(source_id, reason))
+    for name, others in contested.items():
+        source_ids = [first_by_name[name], *others]
+        for source_id in source_ids:
             del by_id[source_id]
-            errors.append(ObjectError(source_id, f"invalid name {entry.name!r}: {problem}"))
-        else:
-            by_name[cut_name(entry.name)].append(source_id)
-    for name, source_ids in by_name.items():
-        if len(source_ids) > 1:
-            others = sorted(source_ids)
-            for source_id in source_ids:
-                del by_id[source_id]
-                errors.append(
-                    ObjectError(source_id, f"name {name!r} is wanted by datasets {others}")
-                )
-    return by_id, in_source
+            errors.append(
+                ObjectError(source_id, f"name {name!r} is wanted by datasets {sorted(source_ids)}")
+            )
+    return by_id, {error.key for error in errors}
 
 
 def _owned(
     existing: Iterable[ExistingEntry], plan: DatasetPlan
 ) -> tuple[dict[str, ExistingEntry], list[ExistingEntry]]:
     """The CKAN dataset kept for each source id, and every dataset the source owns."""
-    by_id: defaultdict[str, list[ExistingEntry]] = defaultdict(list)
-    for entry in existing:
-        by_id[entry.source_id].append(entry)
     kept: dict[str, ExistingEntry] = {}
     owned: list[ExistingEntry] = []
-    for source_id, entries in by_id.items():
+    shared: defaultdict[str, list[ExistingEntry]] = defaultdict(list)
+    for entry in existing:
+        if kept.setdefault(entry.source_id, entry) is entry:
+            owned.append(entry)
+        else:
+            shared[entry.source_id].append(entry)
+    not_mine: set[int] = set()
+    for source_id, others in shared.items():
+        entries = [kept[source_id], *others]
         linked = [entry for entry in entries if entry.linked]
         if linked:
             mine = linked
@@ -239,12 +258,15 @@ def _owned(
             mine = [oldest]
             copies = [entry for entry in entries if entry is not oldest]
         kept[source_id] = min(mine, key=lambda entry: (entry.state != "active", entry.package_id))
-        owned.extend(mine)
+        owned.extend(entry for entry in mine if entry is not entries[0])
+        not_mine.update(id(entry) for entry in copies)
         plan.ignored.extend(
             IgnoredCopy(source_id, copy.package_id, copy.name, kept[source_id].package_id)
             for copy in copies
             if copy.state == "active"
         )
+    if not_mine:
+        owned = [entry for entry in owned if id(entry) not in not_mine]
     plan.ignored.sort(key=lambda copy: (copy.source_id, copy.package_id))
     plan.existing_active = sum(1 for entry in owned if entry.state == "active")
     return kept, owned
@@ -253,7 +275,7 @@ def _owned(
 def _freed_names(
     owned: list[ExistingEntry],
     kept: dict[str, ExistingEntry],
-    in_source: set[str],
+    in_source: Callable[[str], bool],
     deletes: list[DatasetDelete],
 ) -> dict[str, str]:
     """Name -> CKAN id of the source's own datasets whose names a create may take over: those
@@ -261,7 +283,7 @@ def _freed_names(
     deleted = {step.package_id for step in deletes}
     freed: dict[str, str] = {}
     for entry in sorted(owned, key=lambda entry: entry.package_id):
-        staying = entry.source_id in in_source and kept[entry.source_id] is entry
+        staying = in_source(entry.source_id) and kept[entry.source_id] is entry
         if entry.package_id in deleted or (entry.state != "active" and not staying):
             freed.setdefault(entry.name, entry.package_id)
     return freed
