@@ -153,14 +153,18 @@ class CkanApiReader:
     def _search_pages(self, fields: str | None = None) -> Iterator[list[Any]]:
         """All datasets in pages, sorted by id and paged by id (each page asks for ids after
         the last one seen), so datasets created or deleted during the read do not shift
-        pages; with `fields`, only those fields of each."""
+        pages; with `fields`, only those fields of each.
+
+        A page holding all that its search counted is the last: no request for an empty
+        page (an unchanged re-run of a small source makes one listing request, not two).
+        """
         params = self._search_params(fields)
         last_id = ""
         while True:
             params["fq"] = DATASETS_ONLY
             if last_id:
                 params["fq"] += f' +id:{{"{_escaped(last_id)}" TO *]'
-            page = self._search_results(params)
+            page, count = self._search_page(params)
             if not page:
                 return
             for value in page:
@@ -172,13 +176,19 @@ class CkanApiReader:
                     )
                 last_id = source_id
             yield page
+            if isinstance(count, int) and count <= len(page):
+                return
 
     def _search_results(self, params: dict[str, Any]) -> list[Any]:
+        return self._search_page(params)[0]
+
+    def _search_page(self, params: dict[str, Any]) -> tuple[list[Any], Any]:
+        """The results of a search and the number it counted (as the answer gives it)."""
         result = require_object(self._call("package_search", params), "package_search result")
         page = result.get("results")
         if not isinstance(page, list):
             raise SourceError("package_search: the answer has no list of results")
-        return page
+        return page, result.get("count")
 
     def _list(self, action: str, params: dict[str, Any]) -> list[Any]:
         result = self._call(action, params)
