@@ -30,11 +30,11 @@ from ..planning.harvest_objects import (
     PlannedWrite,
     object_extra,
 )
-from ..planning.resolved_source import ResolvedSource, resolve_source
 from ..planning.site_merge import merge_for_site
 from ..planning.site_settings import max_name_tries
-from ..planning.source_rights import dataset_write_problem, source_rights
+from ..planning.source_rights import dataset_write_problem
 from .index_commits import without_index_commit
+from .job_source import JobSource, job_source
 from .leftover_objects import LEFT_BY_FINISHED_JOB, is_left_by_finished_job
 from .locks import advisory_lock
 
@@ -64,35 +64,39 @@ def import_object(harvest_object: HarvestObject, user: str, forced: bool = False
     if not forced and is_left_by_finished_job(harvest_object):
         raise ImportFailed(LEFT_BY_FINISHED_JOB)
     status = object_extra(harvest_object, STATUS_EXTRA)
-    source = resolve_source(harvest_object.source)
-    lock = advisory_lock(f"syncsource-dataset:{source.marker(harvest_object.guid)}", wait=True)
+    job = job_source(harvest_object)
+    lock = advisory_lock(f"syncsource-dataset:{job.source.marker(harvest_object.guid)}", wait=True)
     with lock, without_index_commit():
-        model.Session.refresh(harvest_object, ["report_status"])
         earlier = _earlier_outcome(harvest_object)
         if not forced and earlier is not None:
             # Delivered again after an import that finished: report what that import did.
             return earlier
         if status == "delete":
-            return _delete(harvest_object, user)
+            return _delete(harvest_object, job, user)
         step = PlannedWrite.decode(harvest_object.content)
-        return _create_or_update(harvest_object, step, source, user)
+        return _create_or_update(harvest_object, step, job, user)
 
 
 def _earlier_outcome(harvest_object: HarvestObject) -> bool | str | None:
-    """What an earlier import of the object returned, if one finished.
+    """What an earlier import of the object returned, if one finished (as committed now).
 
     ckanext-harvest records the report status only after the import returns (after the lock),
     so a second delivery waiting on the lock would find none and report the dataset the first
     one wrote as "not modified"; the outcome is also kept under the lock.
     """
-    if harvest_object.report_status in _OUTCOMES:
-        return _OUTCOMES[harvest_object.report_status]
-    kept = model.Session.execute(
-        sa.select(HarvestObjectExtra.value).where(
-            HarvestObjectExtra.harvest_object_id == harvest_object.id,
-            HarvestObjectExtra.key == OUTCOME_EXTRA,
+    report_status, kept = model.Session.execute(
+        sa.select(HarvestObject.report_status, HarvestObjectExtra.value)
+        .outerjoin(
+            HarvestObjectExtra,
+            sa.and_(
+                HarvestObjectExtra.harvest_object_id == HarvestObject.id,
+                HarvestObjectExtra.key == OUTCOME_EXTRA,
+            ),
         )
-    ).scalar()
+        .where(HarvestObject.id == harvest_object.id)
+    ).first()
+    if report_status in _OUTCOMES:
+        return _OUTCOMES[report_status]
     return {"written": True, "unchanged": "unchanged"}.get(kept)
 
 
@@ -107,10 +111,10 @@ def _remember_outcome(harvest_object: HarvestObject, outcome: bool | str) -> Non
         kept.value = value
 
 
-def _delete(harvest_object: HarvestObject, user: str) -> bool:
+def _delete(harvest_object: HarvestObject, job: JobSource, user: str) -> bool:
     package = model.Package.get(harvest_object.package_id)
     if package is not None and package.state != "deleted":
-        _check_delete_rights(harvest_object, package)
+        _check_delete_rights(harvest_object, job, package)
         tk.get_action("package_delete")(_context(user), {"id": package.id})
     _set_only_current(harvest_object, current=False)
     _remember_outcome(harvest_object, True)
@@ -119,7 +123,7 @@ def _delete(harvest_object: HarvestObject, user: str) -> bool:
 
 
 def _create_or_update(
-    harvest_object: HarvestObject, step: PlannedWrite, source: ResolvedSource, user: str
+    harvest_object: HarvestObject, step: PlannedWrite, job: JobSource, user: str
 ) -> bool | str:
     """Steps that may rename one of the source's datasets (theirs, or the one whose name they
     take) run under the source's names lock, so a dataset is never moved off a name between
@@ -127,21 +131,26 @@ def _create_or_update(
     holder of it waits for a dataset's lock, so consumers cannot deadlock."""
     if step.displaces or step.name != cut_name(step.dataset["name"]):
         with advisory_lock(f"syncsource-names:{harvest_object.harvest_source_id}", wait=True):
-            return _merge_and_write(harvest_object, step, source, user)
-    return _merge_and_write(harvest_object, step, source, user)
+            return _merge_and_write(harvest_object, step, job, user)
+    return _merge_and_write(harvest_object, step, job, user)
 
 
 def _merge_and_write(
-    harvest_object: HarvestObject, step: PlannedWrite, source: ResolvedSource, user: str
+    harvest_object: HarvestObject, step: PlannedWrite, job: JobSource, user: str
 ) -> bool | str:
+    source = job.source
     package_id = harvest_object.package_id
     if package_id is None:
         package_id = site_state.dataset_made_for(
             harvest_object.harvest_source_id, harvest_object.guid
         )
-    current = None
+    current = package = None
     if package_id is not None:
-        current = tk.get_action("package_show")(_context(user, for_update=True), {"id": package_id})
+        show_context = _context(user, for_update=True)
+        current = tk.get_action("package_show")(show_context, {"id": package_id})
+        # The row package_show locked and read; held here, it stays in the session (which
+        # holds its objects weakly), so its plugin_data is read below without a query.
+        package = show_context["package"]
     try:
         merged = merge_for_site(
             source,
@@ -157,7 +166,7 @@ def _merge_and_write(
         raise ImportFailed(f"Dataset {harvest_object.guid!r}: {e}") from e
     marker = source.marker(harvest_object.guid)
     if step.displaces and (current is None or merged["name"] != current["name"]):
-        _displace(harvest_object, step.displaces, merged["name"], user)
+        _displace(harvest_object, job, step.displaces, merged["name"], user)
     if current is not None and merged["name"] != current["name"]:
         merged = renamed(
             merged, step.dataset, _free_name(merged["name"], current["id"], current["name"])
@@ -175,16 +184,16 @@ def _merge_and_write(
         return "unchanged"
     # The write sets metadata_modified to the time recorded beside the fingerprint, so the
     # record goes into the transaction the action commits: no second commit, no re-read.
-    _check_rights(harvest_object, current, merged)
+    _check_rights(harvest_object, job, current, merged)
     synced_at = datetime.datetime.utcnow().isoformat()
     merged["metadata_modified"] = synced_at
     if current is None:
         if step.frees:
-            _delete_replaced(harvest_object, step.frees, user)
+            _delete_replaced(harvest_object, job, step.frees, user)
         merged = renamed(merged, step.dataset, _free_name(merged["name"], step.frees))
         merged["id"] = str(uuid.uuid4())
         model.Session.execute(sa.text("SET CONSTRAINTS harvest_object_package_id_fkey DEFERRED"))
-    merged["plugin_data"] = site_state.plugin_data_with_marker(package_id, marker)
+    merged["plugin_data"] = site_state.plugin_data_with_marker(package, marker)
     _make_current(harvest_object, merged["id"], new=current is None)
     _record_sync(harvest_object, step, synced_at)
     _remember_outcome(harvest_object, True)
@@ -205,16 +214,17 @@ def _merge_and_write(
     return True
 
 
-def _check_rights(harvest_object: HarvestObject, current, merged) -> None:
-    problem = dataset_write_problem(
-        source_rights(harvest_object.harvest_source_id), current, merged
-    )
+def _check_rights(harvest_object: HarvestObject, job: JobSource, current, merged) -> None:
+    problem = dataset_write_problem(job.rights, current, merged)
     if problem:
         raise ImportFailed(f"Dataset {harvest_object.guid!r}: {problem}")
 
 
-def _check_delete_rights(harvest_object: HarvestObject, package: model.Package) -> None:
-    _check_rights(harvest_object, {"owner_org": package.owner_org, "type": package.type}, None)
+def _check_delete_rights(
+    harvest_object: HarvestObject, job: JobSource, package: model.Package
+) -> None:
+    current = {"owner_org": package.owner_org, "type": package.type}
+    _check_rights(harvest_object, job, current, None)
 
 
 def _make_current(harvest_object: HarvestObject, package_id: str, new: bool = False) -> None:
@@ -239,7 +249,9 @@ def _write(action: str, data: dict[str, Any], user: str, **context: Any) -> None
         ) from e
 
 
-def _delete_replaced(harvest_object: HarvestObject, package_id: str, user: str) -> None:
+def _delete_replaced(
+    harvest_object: HarvestObject, job: JobSource, package_id: str, user: str
+) -> None:
     """Delete the source's own dataset whose name a create takes over, when the plan deletes it
     in this job but its delete object has not run yet (consumers take objects in any order).
 
@@ -248,12 +260,14 @@ def _delete_replaced(harvest_object: HarvestObject, package_id: str, user: str) 
     """
     package = model.Package.get(package_id)
     if package is not None and package.state == "active":
-        _check_delete_rights(harvest_object, package)
+        _check_delete_rights(harvest_object, job, package)
         log.info("Deleting dataset %s first: a create of this job takes its name", package_id)
         tk.get_action("package_delete")(_context(user), {"id": package_id})
 
 
-def _displace(harvest_object: HarvestObject, package_id: str, name: str, user: str) -> None:
+def _displace(
+    harvest_object: HarvestObject, job: JobSource, package_id: str, name: str, user: str
+) -> None:
     """Move the source's own dataset `package_id` off `name` to its id, when it still holds
     `name`: the plan renames it away in this job (names swapped at the source, or a deleted
     dataset coming back under another name), and its own step, before or after this one,
@@ -264,7 +278,7 @@ def _displace(harvest_object: HarvestObject, package_id: str, name: str, user: s
     package = model.Package.get(package_id)
     if package is None:
         return
-    _check_delete_rights(harvest_object, package)
+    _check_delete_rights(harvest_object, job, package)
     log.info("Renaming dataset %s to its id first: a step of this job takes its name", package_id)
     _write("package_patch", {"id": package_id, "name": package_id}, user)
 

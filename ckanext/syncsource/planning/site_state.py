@@ -54,9 +54,9 @@ def with_ownership_marker(
     return query, marker
 
 
-def plugin_data_with_marker(package_id: str | None, marker: str) -> dict:
-    """The dataset's `plugin_data` (other plugins' entries kept) holding the ownership marker."""
-    package = model.Package.get(package_id) if package_id else None
+def plugin_data_with_marker(package: model.Package | None, marker: str) -> dict:
+    """The dataset's `plugin_data` (other plugins' entries kept) holding the ownership marker;
+    `package` None for a new dataset."""
     plugin_data = dict(package.plugin_data or {}) if package is not None else {}
     plugin_data[PLUGIN_DATA_KEY] = {PLUGIN_DATA_MARKER: marker}
     return plugin_data

@@ -142,3 +142,30 @@ def test_syncsource_objects_are_shown_only_to_those_who_may_edit_the_source(edit
     for user in (editor, None):
         context = _as(user) if user else sysadmin_context()
         assert tk.get_action("harvest_object_show")(context, {"id": object_id})["id"] == object_id
+
+
+def test_an_editor_losing_rights_between_two_jobs_limits_the_second(editor, catalogue):
+    """The import reads a source's rights once per job: what it read for one job (in the same
+    process) must not let the next job write where an editor may no longer."""
+    tk.get_action("organization_member_create")(
+        sysadmin_context(), {"id": "theirs", "username": editor["name"], "role": "editor"}
+    )
+    catalogue.organizations = {"mine": org("Mine"), "theirs": org("Theirs")}
+    catalogue.datasets = {"t1": dataset("t1", org="theirs")}
+    source = _save_source(editor, catalogue.write(), {}, owner_org="mine")
+    assert job_errors(run_job(source["id"])["id"]) == []
+    assert show("ds-t1")["organization"]["name"] == "theirs"
+
+    tk.get_action("organization_member_delete")(
+        sysadmin_context(), {"id": "theirs", "username": editor["name"]}
+    )
+    catalogue.datasets["t1"]["title"] = "Changed after the editor left"
+    catalogue.datasets["t2"] = dataset("t2", org="theirs")
+    catalogue.write()
+    errors = sorted(job_errors(run_job(source["id"])["id"]))
+
+    assert len(errors) == 2
+    assert errors[0].startswith("Dataset 't1'") and "update_dataset" in errors[0]
+    assert errors[1].startswith("Dataset 't2'") and "create_dataset" in errors[1]
+    assert show("ds-t1")["title"] == "Dataset t1"
+    assert model.Package.get("ds-t2") is None
