@@ -7,6 +7,7 @@ fingerprints.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -113,7 +114,9 @@ def plan_run(source: ResolvedSource, spool: DatasetSpool) -> RunPlan:
     )
 
 
-def _name_checker(entries: list[SourceEntry], existing: list[ExistingEntry]):
+def _name_checker(
+    entries: list[SourceEntry], existing: list[ExistingEntry]
+) -> Callable[[str], bool]:
     """A `name_taken` that knows at once the names the source's new datasets want: the
     planner asks only about the names of creates (a dataset the site holds for a source id
     keeps its name or is renamed at apply time)."""
@@ -221,8 +224,8 @@ def _read_dataset(record: Record, reading: _Reading, read: SourceRead) -> None:
 
 def _entry(reading: _Reading, source_id: str, name: str, fingerprint: str) -> SourceEntry:
     """The planner's entry, holding the site entry's strings where they are equal: one copy
-    of the id, name and fingerprint of each unchanged dataset instead of two (250 MB less at
-    the peak of planning 1,000,000 datasets)."""
+    of the id, name and fingerprint of each unchanged dataset instead of two (about 230 MB
+    less at the peak of planning 1,000,000 datasets)."""
     site = reading.site.get(source_id)
     if site is None:
         return SourceEntry(source_id, name, fingerprint)
