@@ -80,6 +80,7 @@ def plan_run(source: ResolvedSource, spool: DatasetSpool) -> RunPlan:
     reading.known = known_datasets(existing, context)
     reading.site = {entry.source_id: entry for entry in existing}
     read = _read_source(source.url, reading)
+    name_taken = _name_checker(read.entries, reading.site)
     reading.site = {}
     options = config.options
     organizations = plan_groups(
@@ -97,7 +98,7 @@ def plan_run(source: ResolvedSource, spool: DatasetSpool) -> RunPlan:
     datasets = plan_datasets(
         read.entries,
         existing,
-        _name_checker(read.entries, existing),
+        name_taken,
         max_name_tries(),
         invalid=read.invalid,
         follow_names=not options.dataset_preserve_names,
@@ -115,13 +116,12 @@ def plan_run(source: ResolvedSource, spool: DatasetSpool) -> RunPlan:
 
 
 def _name_checker(
-    entries: list[SourceEntry], existing: list[ExistingEntry]
+    entries: list[SourceEntry], site: dict[str, ExistingEntry]
 ) -> Callable[[str], bool]:
-    """A `name_taken` that knows at once the names the source's new datasets want: the
-    planner asks only about the names of creates (a dataset the site holds for a source id
-    keeps its name or is renamed at apply time)."""
-    owned = {entry.source_id for entry in existing}
-    return site_state.name_checker(entry.name for entry in entries if entry.source_id not in owned)
+    """A `name_taken` that knows at once the names the source's new datasets want (`site`:
+    the site's entry by source id): the planner asks only about the names of creates (a
+    dataset the site holds for a source id keeps its name or is renamed at apply time)."""
+    return site_state.name_checker(entry.name for entry in entries if entry.source_id not in site)
 
 
 def _versions_to_record(
