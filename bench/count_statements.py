@@ -121,13 +121,7 @@ def main() -> None:
 
     bench = bench_run.Bench(argparse.Namespace(seed=args.seed))
     bench.check_stack()
-    cat = catalogue.generate(args.n, seed=args.seed)
-    source = bench.workdir / "sources" / "count" / "catalogue.json"
-    source.parent.mkdir(parents=True, exist_ok=True)
-    cat.write_json(source)
-    os.environ.update(bench.child_env)
-    bench.reset()
-    app = scenarios.load_ckan(str(bench.ini))
+    cat, source, app = bench.loaded_site(args.n, "count")
 
     import sqlalchemy as sa
     from ckan import model

@@ -44,20 +44,11 @@ def main() -> None:
 
     bench = bench_run.Bench(argparse.Namespace(seed=args.seed))
     bench.check_stack()
-    cat = catalogue.generate(args.n, seed=args.seed)
-    source = bench.workdir / "sources" / "profile" / "catalogue.json"
-    source.parent.mkdir(parents=True, exist_ok=True)
-    cat.write_json(source)
     out_dir = HERE / "results"
     out_dir.mkdir(exist_ok=True)
 
-    import os
-
-    os.environ.update(bench.child_env)
-
     # Baseline first, on a fresh database, then the syncsource job on another fresh one.
-    bench.reset()
-    app = scenarios.load_ckan(str(bench.ini))
+    cat, source, app = bench.loaded_site(args.n, "profile")
     with app._wsgi_app.test_request_context():
         scenarios.create_groups(cat.document())
         import ckan.plugins.toolkit as tk

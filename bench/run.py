@@ -215,6 +215,18 @@ class Bench:
         day1.write_jsonl(directory / f"catalogue-{n}.jsonl")
         return doc1, doc2, doc3
 
+    def loaded_site(self, n: int, label: str):
+        """For the hand-run tools: a catalogue of `n` datasets written as the JSON source
+        `label`, the database and Solr core reset, and CKAN loaded in this process with the
+        bench's config. Returns the catalogue, the source file and CKAN's app."""
+        cat = catalogue.generate(n, seed=self.args.seed)
+        source = self.workdir / "sources" / label / "catalogue.json"
+        source.parent.mkdir(parents=True, exist_ok=True)
+        cat.write_json(source)
+        os.environ.update(self.child_env)
+        self.reset()
+        return cat, source, scenarios.load_ckan(str(self.ini))
+
     def source_copy(self, doc: Path, label: str) -> Path:
         path = self.workdir / "sources" / label / "catalogue.json"
         path.parent.mkdir(parents=True, exist_ok=True)
