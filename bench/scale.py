@@ -576,6 +576,8 @@ def step_plan(args) -> dict[str, Any]:
 
 
 _PLAN_KINDS = ("creates", "updates", "deletes", "unchanged", "errors", "ignored")
+_BULKY = ("owned", "plans", "datasets")
+"""A snapshot's per-dataset lists: compared, not logged."""
 _SCRUBBED = {
     "id",
     "package_id",
@@ -709,7 +711,8 @@ class Scale:
         subprocess.run(command, env=self.bench.child_env, check=True)
         result = json.loads(out.read_text())
         result["wall_s"] = time.perf_counter() - start
-        log(f"   {name}: {json.dumps({k: v for k, v in result.items() if k != 'datasets'})}")
+        shown = {k: v for k, v in result.items() if k not in _BULKY}
+        log(f"   {name}: {json.dumps(shown)}")
         return result
 
     def catalogue(self, n: int, with_day2: bool = True) -> tuple[Path, Path]:
