@@ -394,6 +394,23 @@ def table(results: dict[str, Any]) -> str:
     return "\n".join(rows)
 
 
+def as_rst(text: str) -> str:
+    """A printed report in reStructuredText (for the README): each Markdown table a list-table,
+    the lines between them paragraphs."""
+    out: list[str] = []
+    for line in text.splitlines():
+        if not line.startswith("|"):
+            out += ["", line] if line.strip() else []
+            continue
+        cells = [cell.strip().replace("`", "``") for cell in line.strip().strip("|").split("|")]
+        if all(set(cell) <= set("-:") for cell in cells):
+            continue
+        if not out or not out[-1].startswith(("   *", "     -")):
+            out += ["", ".. list-table::", "   :header-rows: 1", ""]
+        out += [f"   * - {cells[0]}".rstrip(), *(f"     - {cell}".rstrip() for cell in cells[1:])]
+    return "\n".join(out).strip() + "\n"
+
+
 def header(results: dict[str, Any]) -> str:
     m, v = results["machine"], results["versions"]
     return (
@@ -432,10 +449,12 @@ def main() -> None:
     )
     scale.add_arguments(parser)
     parser.add_argument("--table", metavar="JSON", help="only print the table of a results file")
+    parser.add_argument("--rst", action="store_true", help="with --table: as reStructuredText")
     args = parser.parse_args()
     if args.table:
         results = json.loads(Path(args.table).read_text())
-        print(header(results) + "\n\n" + table(results))
+        report = header(results) + "\n\n" + table(results)
+        print(as_rst(report) if args.rst else report)
         return
     if args.quick:
         args.sizes, args.gather_sizes = "200", "2000,20000"
