@@ -383,14 +383,14 @@ def table(results: dict[str, Any]) -> str:
             f"| {small['n']}->{large['n']} | gather peak RSS growth | | | | {growth:.0f} MB | "
             f"< {GOALS['gather_growth_mb']} MB | {verdict(growth < GOALS['gather_growth_mb'])} |"
         )
-    if "scale" in results:
-        rows.append(
-            "\nScale, on a seeded site (bench/scale.py):\n\n" + scale.table(results["scale"])
-        )
     steps = [part for size in results["sizes"] for part in size.values() if isinstance(part, dict)]
     load = scenarios.host_load(steps + gathers)
     if load:
         rows.append("\n" + load)
+    if "scale" in results:
+        rows.append(
+            "\nScale, on a seeded site (bench/scale.py):\n\n" + scale.table(results["scale"])
+        )
     return "\n".join(rows)
 
 

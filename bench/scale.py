@@ -857,7 +857,7 @@ def table(results: dict[str, Any]) -> str:
     steps = [part for size in results["sizes"] for part in size.values() if isinstance(part, dict)]
     load = scenarios.host_load(steps)
     if load:
-        rows.append(load)
+        rows.append("\n" + load)
     return "\n".join(rows)
 
 
